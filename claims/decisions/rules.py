@@ -1,0 +1,266 @@
+"""Decision rules: one per kind of claim, declared in the claim before anything runs.
+
+A rule names the measures it reads, its level ``alpha`` and its sample size ``n``. At run time
+it receives a *trial* (:class:`claims.runner.Trial`), which draws scenarios, runs the claim's
+experiment and searches; the rule turns what comes back into :class:`Evidence`.
+
+- universal claims: :class:`Counterexample` searches with Hypothesis, then samples ``n``
+  scenarios; a counterexample confirmed by the plain per-model loop refutes, none supports
+  with a bound on how often one could occur.
+- existential claims: :class:`Witness` searches likewise; a confirmed witness supports, no
+  witness leaves the claim inconclusive (absence is never proof).
+- tendencies: :class:`SignTest` (share of scenarios where the claim holds) or
+  :class:`WilcoxonTest` (paired differences).
+- quantitative claims: :class:`SlopeTest` (equivalence of a regression slope) or
+  :class:`SpearmanTest` (monotone association).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+import numpy as np
+
+from ..errors import ClaimDefinitionError
+from ..model import Kind
+from ..verdict import Evidence, Outcome
+from . import statistics
+
+
+@dataclasses.dataclass(frozen=True)
+class _Rule:
+    n: int
+    alpha: float
+
+    kinds: ClassVar[tuple[Kind, ...]] = ()
+
+    def __post_init__(self):
+        if not (isinstance(self.n, int) and self.n >= 1):
+            raise ClaimDefinitionError(f"{type(self).__name__}: n={self.n!r} must be an "
+                                       "integer >= 1; declare the sample size from a power "
+                                       "calculation")
+        if not (0 < self.alpha < 0.5):
+            raise ClaimDefinitionError(f"{type(self).__name__}: alpha={self.alpha!r} must be "
+                                       "in (0, 0.5); the usual choice is 0.01 or 0.05")
+
+    def measures(self) -> tuple[str, ...]:
+        """Names of the experiment's measures this rule reads."""
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def decide(self, trial) -> Evidence:
+        raise NotImplementedError
+
+
+@dataclasses.dataclass(frozen=True)
+class SignTest(_Rule):
+    """The claim holds in more than ``proportion`` of scenarios (exact binomial test)."""
+
+    holds: str = "holds"
+    proportion: float = 0.5
+    nan_policy: str = "inconclusive"
+
+    kinds: ClassVar = (Kind.TENDENCY,)
+
+    def measures(self):
+        return (self.holds,)
+
+    def describe(self):
+        return (f"exact binomial test that '{self.holds}' is true in more than "
+                f"{self.proportion:g} of {self.n} sampled scenarios, alpha={self.alpha:g}")
+
+    def decide(self, trial):
+        values = trial.measure(trial.sample(self.n))[self.holds]
+        return statistics.sign_test(values, proportion=self.proportion, alpha=self.alpha,
+                                    nan_policy=self.nan_policy)
+
+
+@dataclasses.dataclass(frozen=True)
+class WilcoxonTest(_Rule):
+    """Paired differences tend to exceed ``shift`` (Wilcoxon signed-rank test)."""
+
+    difference: str = "difference"
+    shift: float = 0.0
+    nan_policy: str = "inconclusive"
+
+    kinds: ClassVar = (Kind.TENDENCY, Kind.QUANTITATIVE)
+
+    def measures(self):
+        return (self.difference,)
+
+    def describe(self):
+        return (f"Wilcoxon signed-rank test that '{self.difference}' exceeds {self.shift:g}, "
+                f"{self.n} sampled scenarios, alpha={self.alpha:g}")
+
+    def decide(self, trial):
+        values = trial.measure(trial.sample(self.n))[self.difference]
+        return statistics.wilcoxon_test(values, shift=self.shift, alpha=self.alpha,
+                                        nan_policy=self.nan_policy)
+
+
+@dataclasses.dataclass(frozen=True)
+class SlopeTest(_Rule):
+    """The slope of ``y`` on ``x`` equals ``slope`` within ``margin`` (TOST on the slope)."""
+
+    x: str = "x"
+    y: str = "y"
+    slope: float = 1.0
+    margin: float = 0.01
+    nan_policy: str = "inconclusive"
+
+    kinds: ClassVar = (Kind.QUANTITATIVE,)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not self.margin > 0:
+            raise ClaimDefinitionError(f"SlopeTest: margin={self.margin!r} must be > 0; an "
+                                       "equivalence test needs a band wider than rounding noise")
+
+    def measures(self):
+        return (self.x, self.y)
+
+    def describe(self):
+        return (f"least-squares slope of '{self.y}' on '{self.x}' within {self.slope:g} +/- "
+                f"{self.margin:g} (two one-sided t-tests), {self.n} sampled scenarios, "
+                f"alpha={self.alpha:g}")
+
+    def decide(self, trial):
+        measured = trial.measure(trial.sample(self.n))
+        return statistics.slope_test(measured[self.x], measured[self.y], slope=self.slope,
+                                     margin=self.margin, alpha=self.alpha,
+                                     nan_policy=self.nan_policy)
+
+
+@dataclasses.dataclass(frozen=True)
+class SpearmanTest(_Rule):
+    """``y`` tends to increase with ``x`` (Spearman rank correlation > 0)."""
+
+    x: str = "x"
+    y: str = "y"
+    nan_policy: str = "inconclusive"
+
+    kinds: ClassVar = (Kind.TENDENCY, Kind.QUANTITATIVE)
+
+    def measures(self):
+        return (self.x, self.y)
+
+    def describe(self):
+        return (f"Spearman rank correlation of '{self.y}' with '{self.x}' > 0, {self.n} "
+                f"sampled scenarios, alpha={self.alpha:g}")
+
+    def decide(self, trial):
+        measured = trial.measure(trial.sample(self.n))
+        return statistics.spearman_test(measured[self.x], measured[self.y], alpha=self.alpha,
+                                        nan_policy=self.nan_policy)
+
+
+@dataclasses.dataclass(frozen=True)
+class _Search(_Rule):
+    examples: int = 100
+    batch: int = 16
+    score: str | None = None
+
+    def __post_init__(self):
+        super().__post_init__()
+        for name in ("examples", "batch"):
+            value = getattr(self, name)
+            if not (isinstance(value, int) and value >= 1):
+                raise ClaimDefinitionError(f"{type(self).__name__}: {name}={value!r} must be "
+                                           "an integer >= 1")
+
+    def _search_and_sample(self, trial, flag: str, *, negate: bool):
+        found = trial.search(flag, negate=negate, score=self.score,
+                             examples=self.examples, batch=self.batch)
+        scenarios = trial.sample(self.n)
+        sampled = np.asarray(trial.measure(scenarios)[flag], dtype=bool)
+        hits = ~sampled if negate else sampled
+        if found is None and hits.any():
+            found = trial.found(scenarios[int(np.argmax(hits))])
+        return found, int(hits.sum())
+
+
+@dataclasses.dataclass(frozen=True)
+class Counterexample(_Search):
+    """A universal claim: every scenario satisfies ``holds``."""
+
+    holds: str = "holds"
+
+    kinds: ClassVar = (Kind.UNIVERSAL,)
+
+    def measures(self):
+        return (self.holds,) + ((self.score,) if self.score else ())
+
+    def describe(self):
+        return (f"Hypothesis search for a scenario where '{self.holds}' fails "
+                f"({self.examples} examples of up to {self.batch} scenarios), then {self.n} "
+                f"sampled scenarios; a counterexample must be confirmed by the plain loop")
+
+    def decide(self, trial):
+        test = "counterexample search (Hypothesis) and random sample"
+        found, violations = self._search_and_sample(trial, self.holds, negate=True)
+        if found is None:
+            bound = statistics.zero_rate_bound(self.n, self.alpha)
+            return Evidence(
+                outcome=Outcome.SUPPORTED, test=test, n=self.n, alpha=self.alpha,
+                reason=f"no counterexample in {trial.examples_tried(self.examples)} searched "
+                       f"examples nor in {self.n} sampled scenarios; violation rate < "
+                       f"{bound:.3g} at confidence {1 - self.alpha:g}",
+                statistic=0.0, effect_name="violation rate", effect=0.0,
+                interval=(0.0, bound), interval_level=1 - self.alpha)
+        return _judge_example(trial, found, self.holds, expect=False, test=test, rule=self,
+                              count=violations, outcome=Outcome.REFUTED, what="counterexample")
+
+
+@dataclasses.dataclass(frozen=True)
+class Witness(_Search):
+    """An existential claim: some scenario satisfies ``witness``."""
+
+    witness: str = "witness"
+
+    kinds: ClassVar = (Kind.EXISTENTIAL,)
+
+    def measures(self):
+        return (self.witness,) + ((self.score,) if self.score else ())
+
+    def describe(self):
+        return (f"Hypothesis search for a scenario where '{self.witness}' holds "
+                f"({self.examples} examples of up to {self.batch} scenarios), and {self.n} "
+                f"sampled scenarios; a witness must be confirmed by the plain loop")
+
+    def decide(self, trial):
+        test = "witness search (Hypothesis) and random sample"
+        found, witnesses = self._search_and_sample(trial, self.witness, negate=False)
+        if found is None:
+            bound = statistics.zero_rate_bound(self.n, self.alpha)
+            return Evidence(
+                outcome=Outcome.INCONCLUSIVE, test=test, n=self.n, alpha=self.alpha,
+                reason=f"no witness in {trial.examples_tried(self.examples)} searched examples "
+                       f"nor in {self.n} sampled scenarios (rate < {bound:.3g} at confidence "
+                       f"{1 - self.alpha:g}); absence of a witness does not refute a 'can'",
+                statistic=0.0, effect_name="witness rate", effect=0.0,
+                interval=(0.0, bound), interval_level=1 - self.alpha)
+        return _judge_example(trial, found, self.witness, expect=True, test=test, rule=self,
+                              count=witnesses, outcome=Outcome.SUPPORTED, what="witness")
+
+
+def _judge_example(trial, found, flag, *, expect, test, rule, count, outcome, what):
+    """Confirm a found scenario with the plain per-model loop before a verdict rests on it."""
+    confirmed = trial.confirm(found.scenario)
+    rate = count / rule.n
+    interval = statistics.proportion_interval(count, rule.n, 1 - 2 * rule.alpha)
+    example = {**found.scenario, **{f"measured: {k}": v for k, v in found.measures.items()}}
+    if bool(confirmed[flag]) != expect:
+        return Evidence(
+            outcome=Outcome.INCONCLUSIVE, test=test, n=rule.n, alpha=rule.alpha,
+            reason=f"the batched engine found a {what} that the plain per-model loop does not "
+                   "reproduce; this is an engine bug to report, not a verdict",
+            example=example)
+    return Evidence(
+        outcome=outcome, test=test, n=rule.n, alpha=rule.alpha,
+        reason=f"{what} found and confirmed by the plain per-model loop; it occurs in "
+               f"{count} of {rule.n} sampled scenarios",
+        statistic=float(count), effect_name=f"{what} rate", effect=rate, interval=interval,
+        interval_level=1 - 2 * rule.alpha, example=example)

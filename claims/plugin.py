@@ -1,0 +1,250 @@
+"""The pytest plugin: claims become test items, verdicts become outcomes and a report.
+
+- Collection: a :class:`~claims.Claim` at module level of any collected file becomes one item
+  per device, named by the claim id (``E1a``; ``E1a[cuda]`` for other devices).
+- Outcome: supported passes, refuted fails with its evidence, inconclusive skips with its
+  reason; an experiment that raises is an error of that item only.
+- Hand-off: each item attaches its verdict record to its test report (``user_properties``),
+  which pytest-xdist carries to the controller. Only the controller keeps verdicts and writes
+  ``reports/latest/verdicts.{json,md}`` at the end of the session.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import time
+from pathlib import Path
+
+import pytest
+import torch
+
+from .errors import ConfigurationError, ExperimentError
+from .model import Claim
+from .profiles import ENV_VAR, PROFILES, get_profile
+from .runner import run_claim
+from .verdict import Environment, Outcome, Verdict
+
+VERDICT_PROPERTY = "claim_verdict"
+DEVICES = ("cpu", "cuda")
+
+
+@dataclasses.dataclass
+class _State:
+    """Per-session state, kept in ``config.stash``; in a worker it only holds options."""
+
+    profile_name: str
+    seed: int
+    devices: tuple[str, ...]
+    threads: int
+    report_dir: Path | None
+    started: float = dataclasses.field(default_factory=time.perf_counter)
+    verdicts: dict[str, dict] = dataclasses.field(default_factory=dict)
+    errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    written: tuple[Path, ...] = ()
+
+
+STATE = pytest.StashKey[_State]()
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("claims", "claims: verify statements by experiment")
+    group.addoption("--claims-profile", default=None, choices=sorted(PROFILES),
+                    help=f"search effort and example database (default: ${ENV_VAR} or 'dev')")
+    group.addoption("--claims-seed", type=int, default=0,
+                    help="root seed; every claim derives its own seed from it (default 0)")
+    group.addoption("--claims-devices", default="cpu",
+                    help="comma-separated devices to run claims on: cpu, cuda (default cpu)")
+    group.addoption("--claims-threads", type=int, default=1,
+                    help="torch CPU threads while a claim runs (default 1, one per worker)")
+    group.addoption("--claims-report-dir", default="reports/latest",
+                    help="where the controller writes verdicts.json and verdicts.md, "
+                         "relative to the rootdir (default reports/latest)")
+    group.addoption("--claims-no-report", action="store_true",
+                    help="do not write report files")
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "claim: a claim checked by experiment (added by the "
+                                       "claims plugin)")
+    try:
+        state = _read_options(config)
+    except ConfigurationError as error:
+        raise pytest.UsageError(str(error)) from None
+    config.stash[STATE] = state
+    config.pluginmanager.register(VerdictCollector(config), "claims-verdicts")
+
+
+def _read_options(config) -> _State:
+    profile = get_profile(config.getoption("claims_profile"))
+    devices = tuple(d.strip() for d in config.getoption("claims_devices").split(",") if d.strip())
+    unknown = [d for d in devices if d not in DEVICES]
+    if unknown or not devices:
+        raise ConfigurationError(
+            f"--claims-devices={config.getoption('claims_devices')!r} names {unknown or 'none'}; "
+            f"use a comma-separated list of {', '.join(DEVICES)}, e.g. --claims-devices=cpu,cuda"
+        )
+    threads = config.getoption("claims_threads")
+    if threads < 1:
+        raise ConfigurationError(f"--claims-threads={threads} must be >= 1; "
+                                 "use 1 per xdist worker")
+    report_dir = None
+    if not config.getoption("claims_no_report"):
+        report_dir = config.rootpath / config.getoption("claims_report_dir")
+    return _State(profile.name, config.getoption("claims_seed"), devices, threads, report_dir)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector, name, obj):
+    if not isinstance(obj, Claim):
+        return None
+    module = getattr(collector, "module", None)
+    if module is None or obj.module != module.__name__:
+        return []  # imported from elsewhere: collected where it was defined
+    devices = collector.config.stash[STATE].devices
+    return [ClaimItem.from_parent(collector, name=_item_name(obj.id, d), claim=obj, device=d)
+            for d in devices]
+
+
+def _item_name(claim_id: str, device: str) -> str:
+    return claim_id if device == "cpu" else f"{claim_id}[{device}]"
+
+
+class ClaimRefuted(Exception):
+    """Raised by a claim item whose verdict is 'refuted'; its message is the explanation."""
+
+
+class ClaimItem(pytest.Item):
+    """One claim on one device."""
+
+    def __init__(self, *, claim: Claim, device: str, **kwargs):
+        super().__init__(**kwargs)
+        self.claim = claim
+        self.device = device
+        self.add_marker("claim")
+
+    def runtest(self):
+        if self.device == "cuda" and not torch.cuda.is_available():
+            pytest.skip("CUDA device requested but torch.cuda.is_available() is False on this "
+                        "machine; run on a machine with a GPU or drop cuda from --claims-devices")
+        state = self.config.stash[STATE]
+        verdict = self._run(state)
+        self.user_properties.append((VERDICT_PROPERTY, verdict.to_dict()))
+
+        if verdict.outcome is Outcome.REFUTED:
+            raise ClaimRefuted(explain(verdict))
+        if verdict.outcome is Outcome.INCONCLUSIVE:
+            pytest.skip(f"inconclusive: {verdict.evidence.reason}")
+
+    def _run(self, state: _State) -> Verdict:
+        threads = torch.get_num_threads()
+        torch.set_num_threads(state.threads)
+        try:
+            return run_claim(self.claim, root_seed=state.seed, profile=get_profile(
+                state.profile_name), device=self.device, nodeid=self.nodeid,
+                root=self.config.rootpath, reproduce=self._reproduce(state))
+        finally:
+            torch.set_num_threads(threads)
+
+    def _reproduce(self, state: _State) -> str:
+        command = f"pytest '{self.nodeid}' --claims-seed={state.seed} " \
+                  f"--claims-profile={state.profile_name}"
+        if self.device != "cpu":
+            command += f" --claims-devices={self.device}"
+        return command
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, (ClaimRefuted, ExperimentError)):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, f"claim {self.claim.id}: {self.claim.statement}"
+
+
+def explain(verdict: Verdict) -> str:
+    """A refuted claim's failure text: the statement, the decision and the numbers."""
+    evidence = verdict.evidence
+    lines = [f"REFUTED {verdict.claim_id}: {verdict.statement}",
+             f"  source:     {verdict.source}",
+             f"  population: {verdict.population}",
+             f"  decision:   {verdict.decision}",
+             f"  result:     {evidence.reason}"]
+    if evidence.pvalue is not None:
+        lines.append(f"  p-value:    {evidence.pvalue:.3g} (alpha {evidence.alpha:g})")
+    if evidence.example:
+        shown = ", ".join(f"{k}={_short(v)}" for k, v in evidence.example.items())
+        lines.append(f"  example:    {shown}")
+    lines.append(f"  reproduce:  {verdict.reproduce}")
+    return "\n".join(lines)
+
+
+def _short(value) -> str:
+    return f"{value:.6g}" if isinstance(value, float) else str(value)
+
+
+class VerdictCollector:
+    """Session hooks that gather verdicts and write the report; registered per config.
+
+    On an xdist worker it sees only that worker's reports and writes nothing; on the
+    controller (or without xdist) it sees every report, including those workers send.
+    """
+
+    def __init__(self, config):
+        self.config = config
+        self.state = config.stash[STATE]
+
+    @property
+    def is_worker(self) -> bool:
+        return hasattr(self.config, "workerinput")
+
+    def pytest_runtest_logreport(self, report):
+        if report.when != "call":
+            return
+        verdicts = [v for name, v in report.user_properties if name == VERDICT_PROPERTY]
+        if verdicts:
+            self.state.verdicts[report.nodeid] = verdicts[-1]
+        elif report.failed and "claim" in report.keywords:
+            self.state.errors[report.nodeid] = str(report.longrepr)[-2000:]
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        state = self.state
+        if self.is_worker or not state.verdicts or state.report_dir is None:
+            return
+        from reports import build_document, write_reports
+
+        document = build_document(list(state.verdicts.values()), _run_info(self.config, state))
+        state.written = tuple(write_reports(state.report_dir, document))
+
+    def pytest_terminal_summary(self, terminalreporter, exitstatus, config):
+        state = self.state
+        if self.is_worker or not (state.verdicts or state.errors):
+            return
+        terminalreporter.section("claims")
+        counts = {o.value: 0 for o in Outcome}
+        for nodeid in sorted(state.verdicts):
+            record = state.verdicts[nodeid]
+            outcome = record["evidence"]["outcome"]
+            counts[outcome] += 1
+            terminalreporter.write_line(f"{outcome.upper():13} {record['claim_id']:8} "
+                                        f"{record['evidence']['reason']}")
+        for nodeid in sorted(state.errors):
+            terminalreporter.write_line(f"{'ERROR':13} {nodeid}")
+        summary = ", ".join(f"{n} {name}" for name, n in counts.items())
+        if state.errors:
+            summary += f", {len(state.errors)} errors"
+        terminalreporter.write_line(f"claims: {summary}")
+        for path in state.written:
+            terminalreporter.write_line(f"report: {path}")
+
+
+def _run_info(config, state: _State) -> dict:
+    return {
+        "profile": state.profile_name,
+        "seed": state.seed,
+        "command": " ".join(["pytest", *config.invocation_params.args]),
+        "workers": config.getoption("numprocesses", default=None) or 0,
+        "duration_s": time.perf_counter() - state.started,
+        "environment": dataclasses.asdict(Environment.current()),
+        "per_claim_seconds": {nodeid: v["duration_s"] for nodeid, v in state.verdicts.items()},
+        "errors": dict(state.errors),
+    }

@@ -1,0 +1,68 @@
+"""Run profiles: how hard searches look, and whether Hypothesis keeps an example database.
+
+- ``dev`` (default): the declared search budgets; a database under ``.hypothesis/claims`` so a
+  counterexample found once is tried first next time.
+- ``ci``: the declared budgets, derandomised, no database, no deadline: a run depends on its
+  inputs alone.
+- ``thorough``: ten times the declared search budgets, with the database.
+
+Sample sizes of statistical tests are declared by each claim from its power analysis and do
+not change with the profile; only searches (universal and existential claims) do.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+from pathlib import Path
+
+from hypothesis import HealthCheck, Phase, Verbosity, settings
+from hypothesis.database import DirectoryBasedExampleDatabase
+
+from .errors import ConfigurationError
+
+ENV_VAR = "CLAIMS_PROFILE"
+
+
+@dataclasses.dataclass(frozen=True)
+class Profile:
+    name: str
+    search_factor: int
+    database: bool
+    derandomize: bool
+
+    def search_settings(self, max_examples: int, claim_id: str, root: Path) -> settings:
+        """Hypothesis settings for one claim's search, built without touching global state."""
+        database = None
+        if self.database:
+            database = DirectoryBasedExampleDatabase(root / ".hypothesis" / "claims" / claim_id)
+        return settings(
+            max_examples=max_examples * self.search_factor,
+            database=database,
+            derandomize=self.derandomize,
+            deadline=None,
+            verbosity=Verbosity.quiet,
+            print_blob=False,
+            report_multiple_bugs=False,
+            phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+            suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large,
+                                   HealthCheck.large_base_example),
+        )
+
+
+PROFILES = {
+    "dev": Profile("dev", search_factor=1, database=True, derandomize=False),
+    "ci": Profile("ci", search_factor=1, database=False, derandomize=True),
+    "thorough": Profile("thorough", search_factor=10, database=True, derandomize=False),
+}
+
+
+def get_profile(name: str | None) -> Profile:
+    """The named profile, else ``$CLAIMS_PROFILE``, else ``dev``."""
+    chosen = name or os.environ.get(ENV_VAR) or "dev"
+    if chosen not in PROFILES:
+        raise ConfigurationError(
+            f"profile {chosen!r} is unknown; choose one of {sorted(PROFILES)} with "
+            f"--claims-profile or ${ENV_VAR}"
+        )
+    return PROFILES[chosen]
