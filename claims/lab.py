@@ -80,5 +80,40 @@ class Lab:
         return trainer(problem, optimizers, start, steps, data, device=self.device)
 
 
+    def train_each(self, problem: Problem, optimizers: Sequence[OptimizerSpec],
+                   start: Mapping[str, Tensor], steps: int,
+                   data: Mapping[str, Tensor] | None = None) -> Trajectory:
+        """Train replicate ``i`` with ``optimizers[i]``: one batched run per distinct optimizer,
+        reassembled in the original order (for scenarios that each draw their own rate)."""
+        replicates = next(iter(start.values())).shape[0]
+        if len(optimizers) != replicates:
+            raise ValueError(f"{len(optimizers)} optimizers for {replicates} replicates; "
+                             "pass one OptimizerSpec per replicate")
+        if data is None:
+            data = self.data(problem, [0] * replicates)
+        groups: dict[OptimizerSpec, list[int]] = {}
+        for index, spec in enumerate(optimizers):
+            groups.setdefault(spec, []).append(index)
+
+        runs = {}
+        for spec, members in groups.items():
+            pick = torch.tensor(members)
+            (runs[spec],) = self.train(problem, [spec], {k: v[pick] for k, v in start.items()},
+                                       steps, {k: v[pick] for k, v in data.items()})
+        return _reassemble(runs, groups, replicates)
+
+
+def _reassemble(runs, groups, replicates) -> Trajectory:
+    first = next(iter(runs.values()))
+    order = torch.empty(replicates, dtype=torch.long)
+    position = 0
+    for spec, members in groups.items():
+        order[torch.tensor(members)] = torch.arange(position, position + len(members))
+        position += len(members)
+    stacked = {field: torch.cat([getattr(runs[spec], field) for spec in groups], dim=1)[:, order]
+               for field in ("params", "loss", "grads")}
+    return dataclasses.replace(first, optimizer=None, **stacked)
+
+
 def _generator(seed: int) -> torch.Generator:
     return torch.Generator(device="cpu").manual_seed(int(seed))

@@ -25,7 +25,7 @@ import numpy as np
 from ..errors import ClaimDefinitionError
 from ..model import Kind
 from ..verdict import Evidence, Outcome
-from . import statistics
+from . import power, statistics
 
 
 @dataclasses.dataclass(frozen=True)
@@ -57,20 +57,41 @@ class _Rule:
 
 @dataclasses.dataclass(frozen=True)
 class SignTest(_Rule):
-    """The claim holds in more than ``proportion`` of scenarios (exact binomial test)."""
+    """The claim holds in more than ``proportion`` of scenarios (exact binomial test).
+
+    ``detect`` is the smallest true share the claim must be able to establish: the declared
+    ``n`` must give the test power >= 0.8 there, or the claim is rejected before it runs.
+    """
 
     holds: str = "holds"
     proportion: float = 0.5
+    detect: float = 0.62
     nan_policy: str = "inconclusive"
 
     kinds: ClassVar = (Kind.TENDENCY,)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0 < self.proportion < self.detect < 1:
+            raise ClaimDefinitionError(
+                f"SignTest: need 0 < proportion < detect < 1, got proportion="
+                f"{self.proportion!r}, detect={self.detect!r}; detect is the smallest share "
+                "above proportion that the test must find")
+        achieved = power.sign_test_power(self.n, self.proportion, self.detect, self.alpha)
+        if achieved < power.REQUIRED_POWER:
+            needed = power.sign_test_sample_size(self.proportion, self.detect, self.alpha)
+            raise ClaimDefinitionError(
+                f"SignTest: n={self.n} gives power {achieved:.2f} < {power.REQUIRED_POWER} to "
+                f"detect a share of {self.detect:g} at alpha={self.alpha:g}; use n >= {needed}")
 
     def measures(self):
         return (self.holds,)
 
     def describe(self):
+        achieved = power.sign_test_power(self.n, self.proportion, self.detect, self.alpha)
         return (f"exact binomial test that '{self.holds}' is true in more than "
-                f"{self.proportion:g} of {self.n} sampled scenarios, alpha={self.alpha:g}")
+                f"{self.proportion:g} of {self.n} sampled scenarios, alpha={self.alpha:g} "
+                f"(power {achieved:.2f} at a true share of {self.detect:g})")
 
     def decide(self, trial):
         values = trial.measure(trial.sample(self.n))[self.holds]

@@ -27,7 +27,7 @@ class Trajectory:
     All tensors are on the CPU, in the dtype the run trained in.
     """
 
-    optimizer: OptimizerSpec
+    optimizer: OptimizerSpec | None  # None when replicates used different optimizers
     names: tuple[str, ...]
     weight_columns: tuple[int, ...]
     params: Tensor

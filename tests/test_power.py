@@ -1,0 +1,49 @@
+"""Power of the exact binomial test: the exact formula against simulation, and its use."""
+
+import numpy as np
+import pytest
+from scipy import stats
+
+from claims import ClaimDefinitionError, SignTest
+from claims.decisions.power import sign_test_power, sign_test_sample_size
+
+
+def test_power_matches_simulated_rejection_rate():
+    rng = np.random.default_rng(20261204)
+    n, share, alpha = 200, 0.62, 0.01
+    successes = rng.binomial(n, share, size=4000)
+    rejected = [stats.binomtest(int(k), n, 0.5, alternative="greater").pvalue < alpha
+                for k in successes]
+    exact = sign_test_power(n, 0.5, share, alpha)
+    # 4000 Bernoulli draws: standard error about 0.0055; allow 4 of them
+    assert abs(np.mean(rejected) - exact) < 4 * np.sqrt(exact * (1 - exact) / 4000)
+
+
+def test_power_at_the_null_is_at_most_alpha():
+    for n in (10, 57, 200, 1000):
+        assert sign_test_power(n, 0.5, 0.5, 0.01) <= 0.01
+
+
+def test_catalog_sample_size_reaches_required_power():
+    assert sign_test_power(200, 0.5, 0.62, 0.01) == pytest.approx(0.8625, abs=1e-4)
+
+
+def test_sample_size_is_the_first_n_reaching_power():
+    n = sign_test_sample_size(0.5, 0.62, 0.01)
+    assert sign_test_power(n, 0.5, 0.62, 0.01) >= 0.8
+    assert sign_test_power(n - 1, 0.5, 0.62, 0.01) < 0.8
+
+
+def test_underpowered_sign_test_is_rejected_with_the_needed_n():
+    with pytest.raises(ClaimDefinitionError, match=r"n=50 gives power 0\.24 < 0\.8 .* use n >= 174"):
+        SignTest(n=50, alpha=0.01)
+
+
+def test_detect_must_lie_above_proportion():
+    with pytest.raises(ClaimDefinitionError, match=r"need 0 < proportion < detect < 1"):
+        SignTest(n=200, alpha=0.01, proportion=0.7, detect=0.6)
+
+
+def test_unreachable_power_names_the_fix():
+    with pytest.raises(ValueError, match="declare a larger minimal effect"):
+        sign_test_sample_size(0.5, 0.5001, 0.01, limit=50)
