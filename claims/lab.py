@@ -16,7 +16,17 @@ from collections.abc import Mapping, Sequence
 import torch
 from torch import Tensor
 
-from .engine import OptimizerSpec, Problem, Trajectory, initial_parameters, train, train_reference
+from .engine import (
+    OptimizerSpec,
+    Penalty,
+    Problem,
+    Trajectory,
+    initial_parameters,
+    train,
+    train_each,
+    train_reference,
+    train_reference_each,
+)
 
 DTYPES = {"float32": torch.float32, "float64": torch.float64}
 
@@ -71,48 +81,28 @@ class Lab:
 
     def train(self, problem: Problem, optimizers: Sequence[OptimizerSpec],
               start: Mapping[str, Tensor], steps: int,
-              data: Mapping[str, Tensor] | None = None) -> tuple[Trajectory, ...]:
+              data: Mapping[str, Tensor] | None = None, *,
+              penalty: Penalty | None = None) -> tuple[Trajectory, ...]:
         """Train every start with every optimizer; data defaults to the problem's, seed 0."""
         if data is None:
             replicates = next(iter(start.values())).shape[0]
             data = self.data(problem, [0] * replicates)
         trainer = train_reference if self.reference else train
-        return trainer(problem, optimizers, start, steps, data, device=self.device)
+        return trainer(problem, optimizers, start, steps, data, device=self.device,
+                       penalty=penalty)
 
 
     def train_each(self, problem: Problem, optimizers: Sequence[OptimizerSpec],
                    start: Mapping[str, Tensor], steps: int,
-                   data: Mapping[str, Tensor] | None = None) -> Trajectory:
-        """Train replicate ``i`` with ``optimizers[i]``: one batched run per distinct optimizer,
-        reassembled in the original order (for scenarios that each draw their own rate)."""
-        replicates = next(iter(start.values())).shape[0]
-        if len(optimizers) != replicates:
-            raise ValueError(f"{len(optimizers)} optimizers for {replicates} replicates; "
-                             "pass one OptimizerSpec per replicate")
+                   data: Mapping[str, Tensor] | None = None, *,
+                   penalty: Penalty | None = None) -> Trajectory:
+        """Train replicate ``i`` with ``optimizers[i]`` (for scenarios that each draw their
+        own rate); one batched run, replicates in their original order."""
         if data is None:
-            data = self.data(problem, [0] * replicates)
-        groups: dict[OptimizerSpec, list[int]] = {}
-        for index, spec in enumerate(optimizers):
-            groups.setdefault(spec, []).append(index)
-
-        runs = {}
-        for spec, members in groups.items():
-            pick = torch.tensor(members)
-            (runs[spec],) = self.train(problem, [spec], {k: v[pick] for k, v in start.items()},
-                                       steps, {k: v[pick] for k, v in data.items()})
-        return _reassemble(runs, groups, replicates)
-
-
-def _reassemble(runs, groups, replicates) -> Trajectory:
-    first = next(iter(runs.values()))
-    order = torch.empty(replicates, dtype=torch.long)
-    position = 0
-    for spec, members in groups.items():
-        order[torch.tensor(members)] = torch.arange(position, position + len(members))
-        position += len(members)
-    stacked = {field: torch.cat([getattr(runs[spec], field) for spec in groups], dim=1)[:, order]
-               for field in ("params", "loss", "grads")}
-    return dataclasses.replace(first, optimizer=None, **stacked)
+            data = self.data(problem, [0] * next(iter(start.values())).shape[0])
+        trainer = train_reference_each if self.reference else train_each
+        return trainer(problem, optimizers, start, steps, data, device=self.device,
+                       penalty=penalty)
 
 
 def _generator(seed: int) -> torch.Generator:

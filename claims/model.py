@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import ClaimDefinitionError
 from .lab import DTYPES
-from .population import Population
+from .population import Population, Regimes
 
 _ID = re.compile(r"^[A-Za-z][A-Za-z0-9_.-]{0,39}$")
 
@@ -65,7 +65,7 @@ class Claim:
     statement: str
     source: Source
     kind: Kind
-    population: Population
+    population: Population | Regimes
     experiment: Experiment
     decision: Any
     definitions: Mapping[str, str] = dataclasses.field(default_factory=dict)
@@ -103,8 +103,9 @@ def _validate(claim: Claim) -> None:
     if not isinstance(claim.kind, Kind):
         raise ClaimDefinitionError(f"claim {claim.id}: kind={claim.kind!r} is not a Kind; "
                                    f"use one of {[k.name for k in Kind]}")
-    if not isinstance(claim.population, Population):
-        raise ClaimDefinitionError(f"claim {claim.id}: population must be a Population")
+    if not isinstance(claim.population, (Population, Regimes)):
+        raise ClaimDefinitionError(f"claim {claim.id}: population must be a Population or "
+                                   f"Regimes, not {type(claim.population).__name__}")
     if not callable(claim.experiment):
         raise ClaimDefinitionError(f"claim {claim.id}: experiment={claim.experiment!r} is not "
                                    "callable; pass a function (scenarios, lab) -> measures")

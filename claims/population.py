@@ -169,6 +169,37 @@ class Population:
         return f"{self.description} ({'; '.join(parts)})"
 
 
+@dataclasses.dataclass(frozen=True)
+class Regimes:
+    """Several populations ("regimes") that a general claim is tried on.
+
+    A claim over regimes gets a verdict per regime and an overall one (see
+    :func:`claims.runner.run_claim`). Tendencies and quantitative claims are judged overall on
+    the equal-weight mixture of the regimes, sampled by strata: the same number of scenarios
+    from each regime. Every scenario carries its regime name under the key ``"regime"``.
+    """
+
+    description: str
+    members: Mapping[str, Population]
+
+    def __post_init__(self):
+        if not self.members:
+            raise ValueError("Regimes(members={}) is empty; give at least one named Population")
+        for name, member in self.members.items():
+            if not isinstance(member, Population):
+                raise TypeError(f"regime {name!r} is {type(member).__name__}, not a Population")
+
+    def member(self, name: str) -> Population:
+        """One regime as a population whose scenarios also carry their regime name."""
+        population = self.members[name]
+        return Population(population.description,
+                          {"regime": Fixed(name), **population.factors})
+
+    def describe(self) -> str:
+        parts = [f"[{name}] {self.members[name].describe()}" for name in self.members]
+        return f"{self.description}; equal-weight mixture of: " + " | ".join(parts)
+
+
 def scenario_columns(scenarios: Sequence[Scenario]) -> dict[str, list]:
     """Turn a list of scenarios into one list per factor, for batched experiments."""
     if not scenarios:

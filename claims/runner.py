@@ -15,9 +15,10 @@ import torch
 from .decisions.search import Found, search
 from .errors import ExperimentError
 from .lab import Lab
-from .model import Claim
+from .model import Claim, Kind
+from .population import Regimes
 from .profiles import Profile
-from .verdict import Environment, Verdict
+from .verdict import Environment, Evidence, Outcome, Verdict
 
 #: Scenarios trained in one engine call; larger samples are split (results do not change).
 CHUNK = 4096
@@ -38,22 +39,31 @@ class Trial:
     """What a decision rule may do with one claim: sample, measure, search, confirm."""
 
     claim: Claim
+    population: Any  # a Population, one regime of a Regimes, or the pooled regimes
     lab: Lab
     seed: int
     profile: Profile
     root: Path
+    label: str = ""
+    memo: dict = dataclasses.field(default_factory=dict)
 
     def sample(self, n: int) -> list[dict[str, Any]]:
-        """``n`` independent scenarios from the claim's population (same seed, same sample)."""
-        return self.claim.population.sample(n, np.random.default_rng(self.seed))
+        """``n`` independent scenarios from the trial's population (same seed, same sample)."""
+        return self.population.sample(n, np.random.default_rng(self.seed))
 
     def measure(self, scenarios: Sequence[Mapping[str, Any]], *,
                 lab: Lab | None = None) -> dict[str, np.ndarray]:
         """Run the experiment on the scenarios, in chunks, and check what it returns."""
         lab = lab or self.lab
-        parts = [self._measure_chunk(scenarios[i:i + CHUNK], lab)
-                 for i in range(0, len(scenarios), CHUNK)]
-        return {k: np.concatenate([p[k] for p in parts]) for k in parts[0]}
+        keys = [(lab, _scenario_key(s)) for s in scenarios]
+        todo = [s for s, key in zip(scenarios, keys) if key not in self.memo]
+        for i in range(0, len(todo), CHUNK):
+            chunk = todo[i:i + CHUNK]
+            measured = self._measure_chunk(chunk, lab)
+            for j, scenario in enumerate(chunk):
+                self.memo[(lab, _scenario_key(scenario))] = {k: v[j] for k, v in measured.items()}
+        rows = [self.memo[key] for key in keys]
+        return {name: np.asarray([row[name] for row in rows]) for name in rows[0]}
 
     def search(self, flag: str, *, negate: bool, score: str | None, examples: int,
                batch: int) -> Found | None:
@@ -66,8 +76,9 @@ class Trial:
                 measured[hit] = ~measured[flag].astype(bool)
             return measured
 
-        settings = self.profile.search_settings(examples, self.claim.id, self.root)
-        found = search(self.claim.population.strategy(), measure, hit=hit, score=score,
+        key = self.claim.id + (f"-{self.label}" if self.label else "")
+        settings = self.profile.search_settings(examples, key, self.root)
+        found = search(self.population.strategy(), measure, hit=hit, score=score,
                        batch=batch, settings=settings, seed_value=self.seed)
         if found is not None and negate:
             found.measures.pop(hit, None)
@@ -97,6 +108,23 @@ class Trial:
         return _check_measures(self.claim, measured, len(scenarios))
 
 
+def _scenario_key(scenario: Mapping[str, Any]) -> tuple:
+    return tuple(sorted(scenario.items()))
+
+
+@dataclasses.dataclass
+class _Pooled:
+    """The stratified sample of an equal-weight mixture: each regime's own sample, pooled."""
+
+    trials: list[Trial]
+
+    def sample(self, n: int, rng=None) -> list[dict[str, Any]]:
+        return [s for trial in self.trials for s in trial.sample(n)]
+
+    def strategy(self):
+        raise NotImplementedError("searches run per regime, never on the pooled mixture")
+
+
 def _check_measures(claim: Claim, measured, count: int) -> dict[str, np.ndarray]:
     if not isinstance(measured, Mapping):
         raise ExperimentError(f"claim {claim.id}: the experiment returned "
@@ -121,13 +149,20 @@ def _check_measures(claim: Claim, measured, count: int) -> dict[str, np.ndarray]
 
 def run_claim(claim: Claim, *, root_seed: int, profile: Profile, device: str = "cpu",
               nodeid: str | None = None, root: Path | None = None,
-              reproduce: str | None = None) -> Verdict:
-    """Decide one claim and return its complete verdict record."""
+              reproduce: str | None = None, reference: bool = False) -> Verdict:
+    """Decide one claim and return its complete verdict record.
+
+    ``reference=True`` runs every experiment with the plain per-model loop instead of the
+    batched engine (slow; used to show that verdicts do not depend on the engine).
+    """
     started = time.perf_counter()
     seed = claim_seed(root_seed, claim.id)
-    lab = Lab(device=device, dtype=claim.dtype)
-    trial = Trial(claim, lab, seed, profile, Path(root or Path.cwd()))
-    evidence = claim.decision.decide(trial)
+    lab = Lab(device=device, dtype=claim.dtype, reference=reference)
+    root = Path(root or Path.cwd())
+    if isinstance(claim.population, Regimes):
+        evidence = _decide_regimes(claim, lab, root_seed, seed, profile, root)
+    else:
+        evidence = claim.decision.decide(Trial(claim, claim.population, lab, seed, profile, root))
     nodeid = nodeid or claim.id
 
     return Verdict(
@@ -141,3 +176,47 @@ def run_claim(claim: Claim, *, root_seed: int, profile: Profile, device: str = "
                                f"--claims-profile={profile.name}",
         duration_s=time.perf_counter() - started,
     )
+
+
+def _decide_regimes(claim, lab, root_seed, seed, profile, root) -> Evidence:
+    """Per-regime evidence, then the overall verdict by the rule of the claim's kind."""
+    regimes = claim.population
+    memo: dict = {}
+    trials = [Trial(claim, regimes.member(name), lab, claim_seed(root_seed, f"{claim.id}/{name}"),
+                    profile, root, label=name, memo=memo) for name in regimes.members]
+    per_regime = {t.label: claim.decision.decide(t) for t in trials}
+
+    if claim.kind in (Kind.TENDENCY, Kind.QUANTITATIVE):
+        # the pooled per-regime samples are a stratified sample of the equal-weight mixture;
+        # their measurements are already in the memo
+        pooled = Trial(claim, _Pooled(trials), lab, seed, profile, root, label="mixture",
+                       memo=memo)
+        overall = claim.decision.decide(pooled)
+        reason = f"over the declared mixture: {overall.reason}. {_regime_summary(per_regime)}"
+    else:
+        overall, reason = _combine_searches(claim.kind, per_regime)
+    return dataclasses.replace(overall, reason=reason, regimes=per_regime)
+
+
+def _combine_searches(kind: Kind, per_regime: dict[str, Evidence]) -> tuple[Evidence, str]:
+    """Universal: one refuted regime refutes. Existential: one supported regime supports."""
+    decisive = Outcome.REFUTED if kind is Kind.UNIVERSAL else Outcome.SUPPORTED
+    summary = _regime_summary(per_regime)
+    for name, evidence in per_regime.items():
+        if evidence.outcome is decisive:
+            return evidence, f"decided by regime '{name}': {evidence.reason}. {summary}"
+    first = next(iter(per_regime.values()))
+    if kind is Kind.UNIVERSAL and all(e.outcome is Outcome.SUPPORTED
+                                      for e in per_regime.values()):
+        return first, f"no counterexample in any regime. {summary}"
+    undecided = next((e for e in per_regime.values() if e.outcome is Outcome.INCONCLUSIVE), first)
+    overall = dataclasses.replace(undecided, outcome=Outcome.INCONCLUSIVE)
+    return overall, f"no regime is decisive. {summary}"
+
+
+def _regime_summary(per_regime: dict[str, Evidence]) -> str:
+    groups = {outcome: [n for n, e in per_regime.items() if e.outcome is outcome]
+              for outcome in Outcome}
+    parts = [f"{outcome.value} in {', '.join(names)}" for outcome, names in groups.items()
+             if names]
+    return "Per regime: " + "; ".join(parts) + "."

@@ -63,6 +63,8 @@ class Evidence:
     measure, with ``interval`` its confidence interval at ``interval_level``. For searches
     (universal and existential claims) ``example`` holds the shrunk counterexample or witness
     in plain numbers. ``details`` holds anything else worth showing (counts, thresholds).
+    ``regimes`` holds the evidence of each regime when the claim was tried on several; the
+    fields above are then the overall decision.
     """
 
     outcome: Outcome
@@ -78,6 +80,19 @@ class Evidence:
     interval_level: float | None = None
     example: dict[str, Any] | None = None
     details: dict[str, Any] = dataclasses.field(default_factory=dict)
+    regimes: dict[str, Evidence] = dataclasses.field(default_factory=dict)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Evidence:
+        fields = dict(data)
+        fields["outcome"] = Outcome(fields["outcome"])
+        for key in ("statistic", "pvalue", "effect"):
+            fields[key] = _float_or_none(fields.get(key))
+        if fields.get("interval") is not None:
+            fields["interval"] = tuple(_float_or_none(v) for v in fields["interval"])
+        fields["regimes"] = {name: cls.from_dict(sub)
+                             for name, sub in (fields.get("regimes") or {}).items()}
+        return cls(**fields)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -113,13 +128,7 @@ class Verdict:
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Verdict:
         fields = dict(data)
-        evidence = dict(fields.pop("evidence"))
-        evidence["outcome"] = Outcome(evidence["outcome"])
-        for key in ("statistic", "pvalue", "effect"):
-            evidence[key] = _float_or_none(evidence.get(key))
-        if evidence.get("interval") is not None:
-            evidence["interval"] = tuple(_float_or_none(v) for v in evidence["interval"])
-        fields["evidence"] = Evidence(**evidence)
+        fields["evidence"] = Evidence.from_dict(fields["evidence"])
         fields["environment"] = Environment(**fields["environment"])
         return cls(**fields)
 

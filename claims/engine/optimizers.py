@@ -32,11 +32,21 @@ class OptimizerSpec:
         _validate(self)
 
     def build(self, params) -> torch.optim.Optimizer:
-        cls = _CLASSES[self.name]
-        common = {"lr": self.lr, "weight_decay": self.weight_decay, "foreach": self.foreach}
+        """The optimizer over ``params`` alone, as a training script would create it."""
+        return self.build_groups(self.name, [self.param_group(list(params))])
+
+    def param_group(self, params: list) -> dict:
+        """A param-group dictionary carrying every hyperparameter of this spec."""
+        group = {"params": params, "lr": self.lr, "weight_decay": self.weight_decay,
+                 "foreach": self.foreach}
         if self.name == "sgd":
-            return cls(params, momentum=self.momentum, **common)
-        return cls(params, betas=self.betas, eps=self.eps, **common)
+            return {**group, "momentum": self.momentum}
+        return {**group, "betas": self.betas, "eps": self.eps}
+
+    @staticmethod
+    def build_groups(name: str, groups: list[dict]) -> torch.optim.Optimizer:
+        """One optimizer of class ``name`` over param groups made by :meth:`param_group`."""
+        return _CLASSES[name](groups)
 
     def label(self) -> str:
         extras = []

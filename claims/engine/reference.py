@@ -13,6 +13,7 @@ import torch
 from torch import Tensor
 
 from .optimizers import OptimizerSpec
+from .penalties import Penalty
 from .problems import Problem
 from .train import _check_start, _trajectory
 from .trajectory import Trajectory
@@ -20,22 +21,34 @@ from .trajectory import Trajectory
 
 def train_reference(problem: Problem, optimizers: Sequence[OptimizerSpec],
                     start: Mapping[str, Tensor], steps: int, data: Mapping[str, Tensor], *,
-                    device: str | torch.device = "cpu") -> tuple[Trajectory, ...]:
+                    device: str | torch.device = "cpu",
+                    penalty: Penalty | None = None) -> tuple[Trajectory, ...]:
     """Same contract and result as :func:`claims.engine.train.train`, one model at a time."""
     _check_start(problem, start, steps)
-    return tuple(_train_one(problem, spec, start, steps, data, device) for spec in optimizers)
-
-
-def _train_one(problem, spec, start, steps, data, device) -> Trajectory:
     replicates = next(iter(start.values())).shape[0]
+    return tuple(_trajectory(problem, spec, *_train_all(problem, [spec] * replicates, start,
+                                                        steps, data, device, penalty))
+                 for spec in optimizers)
+
+
+def train_reference_each(problem: Problem, optimizers: Sequence[OptimizerSpec],
+                         start: Mapping[str, Tensor], steps: int, data: Mapping[str, Tensor],
+                         *, device: str | torch.device = "cpu",
+                         penalty: Penalty | None = None) -> Trajectory:
+    """Same contract and result as :func:`claims.engine.train.train_each`."""
+    _check_start(problem, start, steps)
+    return _trajectory(problem, None, *_train_all(problem, optimizers, start, steps, data,
+                                                  device, penalty))
+
+
+def _train_all(problem, specs, start, steps, data, device, penalty):
     runs = [_train_single(problem, spec, {k: v[i] for k, v in start.items()},
-                          {k: v[i] for k, v in data.items()}, steps, device)
-            for i in range(replicates)]
-    params, losses, grads = (torch.stack(parts, dim=1) for parts in zip(*runs))
-    return _trajectory(problem, spec, params, losses, grads)
+                          {k: v[i] for k, v in data.items()}, steps, device, penalty)
+            for i, spec in enumerate(specs)]
+    return tuple(torch.stack(parts, dim=1) for parts in zip(*runs))
 
 
-def _train_single(problem, spec, start, data, steps, device):
+def _train_single(problem, spec, start, data, steps, device, penalty):
     dtype = next(iter(start.values())).dtype
     model = problem.reference_model().to(device=device, dtype=dtype)
     with torch.no_grad():
@@ -43,15 +56,21 @@ def _train_single(problem, spec, start, data, steps, device):
             p.copy_(start[name])
     data = {k: v.to(device) for k, v in data.items()}
     optimizer = spec.build(model.parameters())
+    named = dict(model.named_parameters())
+    # the penalty works on (R, ...) tensors: give each weight a replicate dimension of 1
+    weights = [named[n].unsqueeze(0) for n in problem.weight_names()]
 
     params, losses, grads = [_flat(model.parameters())], [], []
     for _ in range(steps):
         optimizer.zero_grad()
         loss = problem.reference_loss(model, data)
-        loss.backward()
+        objective = loss if penalty is None else loss + penalty.term(weights)
+        torch.as_tensor(objective).sum().backward()
         losses.append(loss.detach())
         grads.append(_flat(p.grad for p in model.parameters()))
         optimizer.step()
+        if penalty is not None:
+            penalty.after_step(weights, spec.lr)
         params.append(_flat(model.parameters()))
 
     with torch.no_grad():

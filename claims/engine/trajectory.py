@@ -71,5 +71,11 @@ class Trajectory:
         first = torch.argmax(bad.to(torch.int8), dim=0)
         return torch.where(bad.any(dim=0), first, torch.full_like(first, -1))
 
+    def replicate(self, index: int) -> Trajectory:
+        """The same record restricted to one replicate (R = 1)."""
+        pick = slice(index, index + 1)
+        return dataclasses.replace(self, params=self.params[:, pick], loss=self.loss[:, pick],
+                                   grads=self.grads[:, pick])
+
     def column(self, name: str) -> int:
         return self.names.index(name)
