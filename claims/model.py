@@ -97,7 +97,7 @@ def _validate(claim: Claim) -> None:
             f"claim id {claim.id!r} must start with a letter and use at most 40 letters, "
             "digits, '_', '.' or '-'; e.g. 'E1a'"
         )
-    if not claim.statement.strip():
+    if not isinstance(claim.statement, str) or not claim.statement.strip():
         raise ClaimDefinitionError(f"claim {claim.id}: statement is empty; "
                                    "state the claim in a sentence of your own words")
     if not isinstance(claim.kind, Kind):

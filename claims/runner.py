@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import torch
 
+from .decisions.rules import as_flags
 from .decisions.search import Found, search
 from .errors import ExperimentError
 from .lab import Lab
@@ -72,8 +73,8 @@ class Trial:
 
         def measure(scenarios):
             measured = self.measure(scenarios)
-            if negate:
-                measured[hit] = ~measured[flag].astype(bool)
+            flags = as_flags(self.claim.id, flag, measured[flag])
+            measured[hit] = ~flags if negate else flags
             return measured
 
         key = self.claim.id + (f"-{self.label}" if self.label else "")
@@ -109,7 +110,8 @@ class Trial:
 
 
 def _scenario_key(scenario: Mapping[str, Any]) -> tuple:
-    return tuple(sorted(scenario.items()))
+    # repr keeps unhashable factor values (lists) usable as keys; floats repr exactly
+    return tuple(sorted((name, repr(value)) for name, value in scenario.items()))
 
 
 @dataclasses.dataclass

@@ -22,7 +22,7 @@ from typing import ClassVar
 
 import numpy as np
 
-from ..errors import ClaimDefinitionError
+from ..errors import ClaimDefinitionError, ExperimentError
 from ..model import Kind
 from ..verdict import Evidence, Outcome
 from . import power, statistics
@@ -43,6 +43,11 @@ class _Rule:
         if not (0 < self.alpha < 0.5):
             raise ClaimDefinitionError(f"{type(self).__name__}: alpha={self.alpha!r} must be "
                                        "in (0, 0.5); the usual choice is 0.01 or 0.05")
+        policy = getattr(self, "nan_policy", None)
+        if policy is not None and policy not in statistics.NAN_POLICIES:
+            raise ClaimDefinitionError(
+                f"{type(self).__name__}: nan_policy={policy!r} is not one of "
+                f"{statistics.NAN_POLICIES}; declare how undefined measurements count")
 
     def measures(self) -> tuple[str, ...]:
         """Names of the experiment's measures this rule reads."""
@@ -196,7 +201,7 @@ class _Search(_Rule):
         found = trial.search(flag, negate=negate, score=self.score,
                              examples=self.examples, batch=self.batch)
         scenarios = trial.sample(self.n)
-        sampled = np.asarray(trial.measure(scenarios)[flag], dtype=bool)
+        sampled = as_flags(trial.claim.id, flag, trial.measure(scenarios)[flag])
         hits = ~sampled if negate else sampled
         if found is None and hits.any():
             found = trial.found(scenarios[int(np.argmax(hits))])
@@ -226,8 +231,8 @@ class Counterexample(_Search):
             bound = statistics.zero_rate_bound(self.n, self.alpha)
             return Evidence(
                 outcome=Outcome.SUPPORTED, test=test, n=self.n, alpha=self.alpha,
-                reason=f"no counterexample in {trial.examples_tried(self.examples)} searched "
-                       f"examples nor in {self.n} sampled scenarios; violation rate < "
+                reason=f"no counterexample in up to {trial.examples_tried(self.examples)} "
+                       f"searched examples nor in {self.n} sampled scenarios; violation rate < "
                        f"{bound:.3g} at confidence {1 - self.alpha:g}",
                 statistic=0.0, effect_name="violation rate", effect=0.0,
                 interval=(0.0, bound), interval_level=1 - self.alpha)
@@ -258,13 +263,25 @@ class Witness(_Search):
             bound = statistics.zero_rate_bound(self.n, self.alpha)
             return Evidence(
                 outcome=Outcome.INCONCLUSIVE, test=test, n=self.n, alpha=self.alpha,
-                reason=f"no witness in {trial.examples_tried(self.examples)} searched examples "
-                       f"nor in {self.n} sampled scenarios (rate < {bound:.3g} at confidence "
+                reason=f"no witness in up to {trial.examples_tried(self.examples)} searched "
+                       f"examples nor in {self.n} sampled scenarios (rate < {bound:.3g} at "
+                       f"confidence "
                        f"{1 - self.alpha:g}); absence of a witness does not refute a 'can'",
                 statistic=0.0, effect_name="witness rate", effect=0.0,
                 interval=(0.0, bound), interval_level=1 - self.alpha)
         return _judge_example(trial, found, self.witness, expect=True, test=test, rule=self,
                               count=witnesses, outcome=Outcome.SUPPORTED, what="witness")
+
+
+def as_flags(claim_id: str, name: str, values) -> np.ndarray:
+    """A search measure as booleans; NaN or other numbers are an error, not a silent True."""
+    array = np.asarray(values)
+    if array.dtype != bool and not np.isin(array, (0, 1)).all():
+        raise ExperimentError(
+            f"claim {claim_id}: measure {name!r} must be true/false for every scenario, got "
+            f"{array[~np.isin(array, (0, 1))][:3].tolist()}; decide what an undefined or "
+            "diverged run means for it")
+    return array.astype(bool)
 
 
 def _judge_example(trial, found, flag, *, expect, test, rule, count, outcome, what):

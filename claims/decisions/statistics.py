@@ -5,7 +5,10 @@ pre-declared test at level ``alpha``. The pattern is the same throughout: a clai
 *supported* when the data reject "the claim is false" at level ``alpha``, *refuted* when they
 reject "the claim is true" at that level, and *inconclusive* otherwise, with the reason.
 Intervals are reported at level ``1 - 2 * alpha``, the two-sided interval that matches a pair
-of one-sided tests at ``alpha`` each: the verdict can be read off the interval.
+of one-sided tests at ``alpha`` each. For the sign test and the slope test the verdict can be
+read off the interval exactly; for the Wilcoxon test (median interval, pseudo-median test)
+and Spearman's rho (Fisher-z interval, t-based test) the interval is descriptive and can
+disagree with the verdict near its edges.
 
 Missing values (NaN, typically from a diverged run whose measure is undefined) follow
 ``nan_policy``: ``"inconclusive"`` refuses to decide, ``"omit"`` drops them and reports how many.
@@ -67,7 +70,9 @@ def wilcoxon_test(differences, *, shift: float = 0.0, alpha: float,
     """Wilcoxon signed-rank test that paired differences tend to exceed ``shift``.
 
     The effect is the median difference with its distribution-free order-statistic
-    interval; ``details`` adds the matched-pairs rank-biserial correlation.
+    interval; ``details`` adds the matched-pairs rank-biserial correlation. The verdict
+    follows the signed-rank test, which is about the pseudo-median, so this interval is
+    descriptive and need not agree with the verdict at its edges.
     """
     test = f"Wilcoxon signed-rank test, differences > {shift:g}"
     values, dropped, early = _clean(differences, nan_policy, test, alpha)
@@ -81,9 +86,9 @@ def wilcoxon_test(differences, *, shift: float = 0.0, alpha: float,
     above = stats.wilcoxon(centred, alternative="greater", zero_method="wilcox")
     below = stats.wilcoxon(centred, alternative="less", zero_method="wilcox")
     median = float(np.median(values))
-    interval = median_interval(values, 1 - 2 * alpha)
-    numbers = f"median difference {median:.4g}, {_pct(alpha)} interval " \
-              f"[{interval[0]:.4g}, {interval[1]:.4g}], n={values.size}"
+    interval, level = median_interval(values, 1 - 2 * alpha)
+    numbers = f"median difference {median:.4g}, {100 * level:.3g}% interval for the " \
+              f"median [{interval[0]:.4g}, {interval[1]:.4g}], n={values.size}"
 
     if above.pvalue < alpha:
         outcome, reason, p = Outcome.SUPPORTED, f"{numbers}: above {shift:g}", above.pvalue
@@ -95,7 +100,7 @@ def wilcoxon_test(differences, *, shift: float = 0.0, alpha: float,
     return Evidence(outcome=outcome, reason=reason, test=test, n=values.size, alpha=alpha,
                     statistic=float(above.statistic), pvalue=float(p),
                     effect_name="median difference", effect=median, interval=interval,
-                    interval_level=1 - 2 * alpha,
+                    interval_level=level,
                     details={"omitted (undefined)": dropped,
                              "rank-biserial correlation": rank_biserial(centred)})
 
@@ -105,6 +110,7 @@ def slope_test(x, y, *, slope: float, margin: float, alpha: float,
     """Equivalence test (two one-sided t-tests) that the least-squares slope of y on x is
     within ``margin`` of ``slope``; refuted when the whole interval lies outside that band."""
     test = f"regression slope, TOST equivalence to {slope:g} +/- {margin:g}"
+    check_nan_policy(nan_policy)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     pairs = np.column_stack([x, y])
     keep = np.isfinite(pairs).all(axis=1)
@@ -145,6 +151,7 @@ def slope_test(x, y, *, slope: float, margin: float, alpha: float,
 def spearman_test(x, y, *, alpha: float, nan_policy: str = "inconclusive") -> Evidence:
     """Spearman rank correlation test that y tends to increase with x (rho > 0)."""
     test = "Spearman rank correlation, rho > 0"
+    check_nan_policy(nan_policy)
     x, y = np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     keep = np.isfinite(x) & np.isfinite(y)
     dropped = int((~keep).sum())
@@ -187,14 +194,21 @@ def zero_rate_bound(n: int, alpha: float) -> float:
     return 1.0 - alpha ** (1.0 / n) if n > 0 else 1.0
 
 
-def median_interval(values, level: float) -> tuple[float, float]:
-    """Distribution-free interval for the median from order statistics (binomial ranks)."""
+def median_interval(values, level: float) -> tuple[tuple[float, float], float]:
+    """Distribution-free interval for the median from order statistics, and its exact level.
+
+    The interval is ``[x_(k), x_(n+1-k)]`` (1-based ranks) with the largest ``k`` whose
+    coverage ``1 - 2 P(B <= k - 1)``, ``B ~ Binomial(n, 1/2)``, is at least ``level``. When
+    even the whole range covers less (small n), the range is returned with the level it
+    really has.
+    """
     ordered = np.sort(np.asarray(values, dtype=float))
     n = ordered.size
-    lower_rank = int(stats.binom.ppf((1 - level) / 2, n, 0.5))
-    upper_rank = n - 1 - lower_rank
-    lower_rank = max(lower_rank - 1, 0)
-    return float(ordered[lower_rank]), float(ordered[min(upper_rank + 1, n - 1)])
+    k = 1
+    while k < n + 1 - k and 1 - 2 * stats.binom.cdf(k, n, 0.5) >= level:
+        k += 1
+    achieved = 1 - 2 * stats.binom.cdf(k - 1, n, 0.5)
+    return (float(ordered[k - 1]), float(ordered[n - k])), float(achieved)
 
 
 def rank_biserial(centred) -> float:
@@ -222,10 +236,14 @@ def _t_tail(difference: float, stderr: float, df: int, *, upper: bool) -> float:
     return float(stats.t.sf(t, df) if upper else stats.t.cdf(t, df))
 
 
-def _clean(sample, nan_policy, test, alpha):
+def check_nan_policy(nan_policy: str) -> None:
     if nan_policy not in NAN_POLICIES:
         raise ValueError(f"nan_policy={nan_policy!r} is not one of {NAN_POLICIES}; "
                          "declare how undefined measurements count")
+
+
+def _clean(sample, nan_policy, test, alpha):
+    check_nan_policy(nan_policy)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         values = np.asarray(sample, dtype=float).ravel()
