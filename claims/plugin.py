@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from .decisions.multiplicity import family
 from .errors import ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile
@@ -37,6 +38,8 @@ class _State:
     devices: tuple[str, ...]
     threads: int
     report_dir: Path | None
+    family_level: float = 0.05
+    reference: bool = False
     started: float = dataclasses.field(default_factory=time.perf_counter)
     verdicts: dict[str, dict] = dataclasses.field(default_factory=dict)
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
@@ -61,6 +64,12 @@ def pytest_addoption(parser):
                          "relative to the rootdir (default reports/latest)")
     group.addoption("--claims-no-report", action="store_true",
                     help="do not write report files")
+    group.addoption("--claims-family-level", type=float, default=0.05,
+                    help="level of the run-wide Holm and Benjamini-Hochberg corrections "
+                         "(default 0.05)")
+    group.addoption("--claims-engine", default="batched", choices=("batched", "reference"),
+                    help="train with the batched engine (default) or the plain per-model "
+                         "loop, to check that verdicts do not depend on it")
 
 
 def pytest_configure(config):
@@ -87,10 +96,16 @@ def _read_options(config) -> _State:
     if threads < 1:
         raise ConfigurationError(f"--claims-threads={threads} must be >= 1; "
                                  "use 1 per xdist worker")
+    level = config.getoption("claims_family_level")
+    if not 0 < level < 1:
+        raise ConfigurationError(f"--claims-family-level={level} must be in (0, 1); "
+                                 "the usual choice is 0.05")
     report_dir = None
     if not config.getoption("claims_no_report"):
         report_dir = config.rootpath / config.getoption("claims_report_dir")
-    return _State(profile.name, config.getoption("claims_seed"), devices, threads, report_dir)
+    return _State(profile.name, config.getoption("claims_seed"), devices, threads, report_dir,
+                  family_level=level,
+                  reference=config.getoption("claims_engine") == "reference")
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -141,7 +156,8 @@ class ClaimItem(pytest.Item):
         try:
             return run_claim(self.claim, root_seed=state.seed, profile=get_profile(
                 state.profile_name), device=self.device, nodeid=self.nodeid,
-                root=self.config.rootpath, reproduce=self._reproduce(state))
+                root=self.config.rootpath, reproduce=self._reproduce(state),
+                reference=state.reference)
         finally:
             torch.set_num_threads(threads)
 
@@ -150,6 +166,8 @@ class ClaimItem(pytest.Item):
                   f"--claims-profile={state.profile_name}"
         if self.device != "cpu":
             command += f" --claims-devices={self.device}"
+        if state.reference:
+            command += " --claims-engine=reference"
         return command
 
     def repr_failure(self, excinfo, style=None):
@@ -233,12 +251,28 @@ class VerdictCollector:
         if state.errors:
             summary += f", {len(state.errors)} errors"
         terminalreporter.write_line(f"claims: {summary}")
+        terminalreporter.write_line(_family_line(family(state.verdicts, state.family_level),
+                                                 state.family_level))
         for path in state.written:
             terminalreporter.write_line(f"report: {path}")
 
 
+def _family_line(members, level: float) -> str:
+    decisive = [m for m in members if m.outcome != "inconclusive"]
+    lost = [m.nodeid.split("::")[-1] for m in decisive if not m.survives_holm]
+    line = (f"family-wise (Holm, level {level:g}): {len(decisive) - len(lost)} of "
+            f"{len(decisive)} decisive statistical verdicts survive")
+    return line + (f"; not surviving: {', '.join(lost)}" if lost else "")
+
+
 def _run_info(config, state: _State) -> dict:
+    members = family(state.verdicts, state.family_level)
     return {
+        "family": {"level": state.family_level,
+                   "methods": {"holm": "family-wise error rate (all decisive verdicts)",
+                               "bh": "false discovery rate (the list of decisive verdicts)"},
+                   "members": [dataclasses.asdict(m) for m in members]},
+        "engine": "reference" if state.reference else "batched",
         "profile": state.profile_name,
         "seed": state.seed,
         "command": " ".join(["pytest", *config.invocation_params.args]),

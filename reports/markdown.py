@@ -35,6 +35,7 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         *_run_section(document),
         *_summary_section(document["counts"], document["run"].get("errors", {})),
         *_errors_section(document["run"].get("errors", {})),
+        *_family_section(document["run"].get("family")),
         *_claims_table(document["verdicts"]),
     ]
     for record in document["verdicts"]:
@@ -159,6 +160,27 @@ def _errors_section(errors: Mapping[str, str]) -> list[str]:
     for nodeid, text in errors.items():
         parts.extend([f"- {_code_span(nodeid)}", _code_block(text)])
     return parts
+
+
+def _family_section(family: Mapping[str, Any] | None) -> list[str]:
+    """Run-wide error control: Holm (family-wise) and Benjamini-Hochberg (false discovery)."""
+    if not family:
+        return []
+    level = family["level"]
+    members = family["members"]
+    decisive = [m for m in members if m["outcome"] != "inconclusive"]
+    lost = [m for m in decisive if not m["survives_holm"]]
+    intro = (f"Each claim decides at its own alpha. Across this run, the {len(members)} "
+             f"verdicts that rest on a statistical test (searches stand outside the family) "
+             f"are corrected at level {format_number(level)}: Holm's method bounds the chance "
+             "of any false decisive verdict, Benjamini-Hochberg the expected share of false "
+             f"ones. {len(decisive) - len(lost)} of {len(decisive)} decisive verdicts survive "
+             "Holm" + (": the others should be read as inconclusive." if lost else "."))
+    rows = [(m["nodeid"].split("::")[-1], m["outcome"], format_number(m["pvalue"]),
+             format_number(m["holm"]), "yes" if m["survives_holm"] else "no",
+             format_number(m["bh"]), "yes" if m["survives_bh"] else "no") for m in members]
+    header = ["claim", "verdict", "p", "Holm p", "survives Holm", "BH q", "survives BH"]
+    return ["## Error control across the run", intro, table(header, rows)]
 
 
 def _claims_table(records: Sequence[Mapping[str, Any]]) -> list[str]:

@@ -73,8 +73,8 @@ def family(records: Mapping[str, Mapping], level: float) -> list[FamilyDecision]
     raw = [_pvalue(e) for _, e in members]
     holm, bh = adjust(raw, "holm"), adjust(raw, "bh")
     return [FamilyDecision(nodeid, e["outcome"], raw[i], float(holm[i]), float(bh[i]),
-                           e["outcome"] != "inconclusive" and holm[i] <= level,
-                           e["outcome"] != "inconclusive" and bh[i] <= level)
+                           bool(e["outcome"] != "inconclusive" and holm[i] <= level),
+                           bool(e["outcome"] != "inconclusive" and bh[i] <= level))
             for i, (nodeid, e) in enumerate(members)]
 
 
