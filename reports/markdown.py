@@ -217,8 +217,23 @@ def _claim_section(record: Mapping[str, Any]) -> list[str]:
         parts.extend(_example(record))
     if evidence.get("details"):
         parts.extend(["**Details**", _bullets(evidence["details"])])
+    if evidence.get("regimes"):
+        parts.extend(_regimes(record))
     parts.extend(["**Reproduce**", _code_block(record["reproduce"])])
     return parts
+
+
+def _regimes(record: Mapping[str, Any]) -> list[str]:
+    """Per-regime verdicts; searches also show each regime's counterexample or witness."""
+    rows = []
+    for name, sub in record["evidence"]["regimes"].items():
+        example = sub.get("example")
+        shown = ", ".join(f"{k}={format_value(v)}" for k, v in example.items()
+                          if not str(k).startswith("measured")) if example else NONE_SHOWN
+        rows.append((name, sub["outcome"], key_number({**record, "evidence": sub}),
+                     shown, sub["reason"]))
+    return ["**Per regime** (each at the claim's alpha, not corrected across regimes)",
+            table(["regime", "verdict", "key number", "example", "reason"], rows)]
 
 
 def _identity_list(record: Mapping[str, Any]) -> str:
