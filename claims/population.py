@@ -71,7 +71,8 @@ class LogUniform(Factor):
                              "a log scale has no zero: pass e.g. low=1e-4")
 
     def sample(self, rng, n):
-        return np.exp(rng.uniform(math.log(self.low), math.log(self.high), size=n)).tolist()
+        draws = np.exp(rng.uniform(math.log(self.low), math.log(self.high), size=n))
+        return np.clip(draws, self.low, self.high).tolist()  # exp(log(x)) can miss x by an ulp
 
     def strategy(self):
         low, high = math.log(self.low), math.log(self.high)

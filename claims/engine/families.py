@@ -19,7 +19,7 @@ import dataclasses
 import torch
 from torch import nn
 
-from .problems import Problem
+from .problems import Problem, mean_square
 
 
 def _gaussian(generator, *shape):
@@ -100,7 +100,7 @@ class TanhMLP(Problem):
     def losses(self, params, data):
         hidden = torch.tanh(_linear(params, "0", data["x"]))
         out = _linear(params, "2", hidden)
-        return (out - data["y"]).square().mean(dim=(1, 2))
+        return mean_square(out - data["y"])
 
     def reference_model(self):
         return nn.Sequential(nn.Linear(self.n_features, self.hidden), nn.Tanh(),
@@ -152,7 +152,7 @@ class NormalizedLinear(Problem):
         var = z.var(dim=1, unbiased=False, keepdim=True)
         normalised = (z - mean) / torch.sqrt(var + self.eps)
         out = _linear(params, "2", normalised)
-        return (out - data["y"]).square().mean(dim=(1, 2))
+        return mean_square(out - data["y"])
 
     def reference_model(self):
         return nn.Sequential(

@@ -1,7 +1,7 @@
 """The plain loop: one ``nn.Module`` and one optimizer per replicate, as a textbook would write it.
 
 This is the path the batched engine must agree with. The suite uses it to check the engine
-(``tests/test_engine_equivalence.py``) and to confirm a counterexample or witness before a
+(``tests/test_engine.py``) and to confirm a counterexample or witness before a
 verdict rests on it, so that no verdict depends on the batching trick alone.
 """
 
@@ -15,7 +15,7 @@ from torch import Tensor
 from .optimizers import OptimizerSpec
 from .penalties import Penalty
 from .problems import Problem
-from .train import _check_start, _trajectory
+from .train import _check_count, _check_start, _trajectory
 from .trajectory import Trajectory
 
 
@@ -37,6 +37,7 @@ def train_reference_each(problem: Problem, optimizers: Sequence[OptimizerSpec],
                          penalty: Penalty | None = None) -> Trajectory:
     """Same contract and result as :func:`claims.engine.train.train_each`."""
     _check_start(problem, start, steps)
+    _check_count(optimizers, start)
     return _trajectory(problem, None, *_train_all(problem, optimizers, start, steps, data,
                                                   device, penalty))
 

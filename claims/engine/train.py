@@ -61,9 +61,7 @@ def train_each(problem: Problem, optimizers: Sequence[OptimizerSpec],
                ) -> Trajectory:
     """Train replicate ``i`` with ``optimizers[i]``, all in one run; replicates keep their order."""
     _check_start(problem, start, steps)
-    if len(optimizers) != _replicates(start):
-        raise ValueError(f"{len(optimizers)} optimizers for {_replicates(start)} replicates; "
-                         "pass one OptimizerSpec per replicate")
+    _check_count(optimizers, start)
     params, loss, grads = _run(problem, list(optimizers), start, steps, data, device, penalty)
     return _trajectory(problem, None, params, loss, grads)
 
@@ -139,6 +137,12 @@ def _flatten_into(tensors: list[Tensor], out: Tensor) -> None:
     torch.cat([t.detach().reshape(replicates, -1) for t in tensors], dim=1, out=out)
 
 
+def _check_count(optimizers: Sequence[OptimizerSpec], start: Mapping[str, Tensor]) -> None:
+    if len(optimizers) != _replicates(start):
+        raise ValueError(f"{len(optimizers)} optimizers for {_replicates(start)} replicates; "
+                         "pass one OptimizerSpec per replicate")
+
+
 def _replicates(start: Mapping[str, Tensor]) -> int:
     return next(iter(start.values())).shape[0]
 
@@ -166,5 +170,5 @@ def _check_start(problem: Problem, start: Mapping[str, Tensor], steps: int) -> N
         if tuple(start[name].shape[1:]) != tuple(shape):
             raise ValueError(f"start[{name!r}] has shape {tuple(start[name].shape)}; "
                              f"expected (R, {', '.join(map(str, shape))})")
-    if not (isinstance(steps, int) and steps >= 1):
+    if isinstance(steps, bool) or not (isinstance(steps, int) and steps >= 1):
         raise ValueError(f"steps={steps!r} must be an integer >= 1")
