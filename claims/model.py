@@ -82,12 +82,12 @@ class Claim:
 
 
 def _defining_module() -> str:
-    """The module whose code created the claim; the pytest plugin collects a claim only
-    there, so importing a claim elsewhere (a test, another catalog file) does not run it
-    twice."""
+    """The module whose top-level code created the claim (directly or through a helper); the
+    pytest plugin collects a claim only there, so importing a claim elsewhere (a test,
+    another catalog file) does not run it twice."""
     frame = inspect.currentframe()
-    while frame is not None and frame.f_globals.get("__name__") in (__name__, "dataclasses"):
-        frame = frame.f_back
+    while frame is not None and frame.f_code.co_name != "<module>":
+        frame = frame.f_back  # past helpers that build claims, to the module being executed
     return frame.f_globals.get("__name__", "") if frame is not None else ""
 
 

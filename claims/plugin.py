@@ -22,6 +22,7 @@ from .decisions.multiplicity import family
 from .errors import ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile
+from .reporting import build_document, write_reports
 from .runner import run_claim
 from .verdict import Environment, Outcome, Verdict
 
@@ -47,6 +48,7 @@ class _State:
 
 
 STATE = pytest.StashKey[_State]()
+_SEEN = pytest.StashKey[set]()
 
 
 def pytest_addoption(parser):
@@ -85,7 +87,8 @@ def pytest_configure(config):
 
 def _read_options(config) -> _State:
     profile = get_profile(config.getoption("claims_profile"))
-    devices = tuple(d.strip() for d in config.getoption("claims_devices").split(",") if d.strip())
+    named = (d.strip() for d in config.getoption("claims_devices").split(","))
+    devices = tuple(dict.fromkeys(d for d in named if d))
     unknown = [d for d in devices if d not in DEVICES]
     if unknown or not devices:
         raise ConfigurationError(
@@ -115,6 +118,10 @@ def pytest_pycollect_makeitem(collector, name, obj):
     module = getattr(collector, "module", None)
     if module is None or obj.module != module.__name__:
         return []  # imported from elsewhere: collected where it was defined
+    seen = collector.stash.setdefault(_SEEN, set())
+    if id(obj) in seen:
+        return []  # the same claim bound to a second name in its module
+    seen.add(id(obj))
     devices = collector.config.stash[STATE].devices
     return [ClaimItem.from_parent(collector, name=_item_name(obj.id, d), claim=obj, device=d)
             for d in devices]
@@ -163,7 +170,9 @@ class ClaimItem(pytest.Item):
 
     def _reproduce(self, state: _State) -> str:
         command = f"pytest '{self.nodeid}' --claims-seed={state.seed} " \
-                  f"--claims-profile={state.profile_name}"
+                  f"--claims-profile={state.profile_name} --claims-no-report"
+        if state.threads != 1:
+            command += f" --claims-threads={state.threads}"
         if self.device != "cpu":
             command += f" --claims-devices={self.device}"
         if state.reference:
@@ -226,10 +235,8 @@ class VerdictCollector:
 
     def pytest_sessionfinish(self, session, exitstatus):
         state = self.state
-        if self.is_worker or not state.verdicts or state.report_dir is None:
+        if self.is_worker or not (state.verdicts or state.errors) or state.report_dir is None:
             return
-        from reports import build_document, write_reports
-
         document = build_document(list(state.verdicts.values()), _run_info(self.config, state))
         state.written = tuple(write_reports(state.report_dir, document))
 
@@ -249,7 +256,7 @@ class VerdictCollector:
             terminalreporter.write_line(f"{'ERROR':13} {nodeid}")
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         if state.errors:
-            summary += f", {len(state.errors)} errors"
+            summary += f", {len(state.errors)} errored (no verdict)"
         terminalreporter.write_line(f"claims: {summary}")
         terminalreporter.write_line(_family_line(family(state.verdicts, state.family_level),
                                                  state.family_level))

@@ -1,28 +1,28 @@
-"""Verdict reports: the versioned JSON document, its Markdown rendering, reading and merging.
+"""Verdict reports: JSON for machines, Markdown for people, and merging of shard reports.
 
-Works on ``Verdict.to_dict()`` dictionaries only; nothing here trains a model.
+The implementation lives in :mod:`claims.reporting`, so that the pytest plugin can import it
+even where a ``reports/`` folder of report files shadows this package on ``sys.path``; this
+package is its public face and the home of ``python -m reports`` and of ``reports/latest/``.
 """
 
-from reports.document import (
+from claims.reporting import (  # noqa: F401
+    JSON_NAME,
+    MARKDOWN_NAME,
     SCHEMA_NAME,
     ReportError,
+    ReportPaths,
+    atomic_write_text,
     build_document,
     check_record,
     count_outcomes,
-    merge_documents,
-    validate_document,
-)
-from reports.io import (
-    JSON_NAME,
-    MARKDOWN_NAME,
-    ReportPaths,
-    atomic_write_text,
     dump_json,
     load_document,
+    merge_documents,
+    render_markdown,
+    validate_document,
     write_markdown,
     write_reports,
 )
-from reports.markdown import render_markdown
 
 __all__ = [
     "JSON_NAME",

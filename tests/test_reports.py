@@ -17,9 +17,9 @@ from pathlib import Path
 import pytest
 
 import reports
-import reports.document
-import reports.io
-import reports.markdown
+import claims.reporting.document as report_document
+import claims.reporting.io as report_io
+import claims.reporting.markdown as report_markdown
 from claims.verdict import SCHEMA_VERSION, Environment, Evidence, Outcome, Verdict
 from reports import (
     ReportError,
@@ -255,7 +255,7 @@ def test_failed_render_leaves_old_reports_intact(
 
     def broken(_document: dict) -> str:
         raise RuntimeError("renderer broke")
-    monkeypatch.setattr(reports.io, "render_markdown", broken)
+    monkeypatch.setattr(report_io, "render_markdown", broken)
     with pytest.raises(RuntimeError, match="renderer broke"):
         write_reports(tmp_path, build_document(records[:1], make_run()))
     assert {path.name: path.read_text() for path in tmp_path.iterdir()} == old
@@ -268,7 +268,7 @@ def test_failed_replace_removes_temp_file(
 
     def broken(_source: str, _target: str) -> None:
         raise OSError("disk went away")
-    monkeypatch.setattr(reports.io.os, "replace", broken)
+    monkeypatch.setattr(report_io.os, "replace", broken)
     with pytest.raises(OSError, match="disk went away"):
         write_reports(tmp_path, build_document(records[:1], make_run()))
     assert {path.name: path.read_text() for path in tmp_path.iterdir()} == old
@@ -373,7 +373,7 @@ def test_markdown_key_number_prefers_effect_then_p_then_statistic() -> None:
     (1e-12, "1e-12"), ([1, None], "[1, none]"), ({"a": [0.5]}, "a: [0.5]"),
 ])
 def test_format_number_is_plain(value: object, shown: str) -> None:
-    assert reports.markdown.format_number(value) == shown
+    assert report_markdown.format_number(value) == shown
 
 
 def test_write_markdown_only_rewrites_the_markdown(tmp_path: Path, document: dict) -> None:
@@ -625,10 +625,10 @@ def test_cli_unknown_command(tmp_path: Path) -> None:
 
 def test_library_modules_do_not_print() -> None:
     for module in ("document", "markdown", "io", "__init__"):
-        tree = ast.parse((ROOT / "reports" / f"{module}.py").read_text())
+        tree = ast.parse((ROOT / "claims" / "reporting" / f"{module}.py").read_text())
         calls = [node for node in ast.walk(tree) if isinstance(node, ast.Call)
                  and isinstance(node.func, ast.Name) and node.func.id == "print"]
-        assert not calls, f"reports/{module}.py calls print"
+        assert not calls, f"claims/reporting/{module}.py calls print"
 
 
 def test_schema_md_documents_every_field() -> None:
@@ -637,10 +637,10 @@ def test_schema_md_documents_every_field() -> None:
     expected = {field.name for field in dataclasses.fields(Verdict)}
     expected |= {f"evidence.{field.name}" for field in dataclasses.fields(Evidence)}
     expected |= {f"environment.{field.name}" for field in dataclasses.fields(Environment)}
-    expected |= set(reports.document.DOCUMENT_KEYS) | {f"counts.{name}" for name in
+    expected |= set(report_document.DOCUMENT_KEYS) | {f"counts.{name}" for name in
                                                         build_document([], make_run())["counts"]}
-    expected |= {f"run.{name}" for name in [*reports.document.RUN_REQUIRED,
-                                            *reports.document.MERGED_RUN_KEYS]}
+    expected |= {f"run.{name}" for name in [*report_document.RUN_REQUIRED,
+                                            *report_document.MERGED_RUN_KEYS]}
     assert expected <= documented, f"undocumented in SCHEMA.md: {sorted(expected - documented)}"
 
 

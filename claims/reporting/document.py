@@ -13,7 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from claims.verdict import SCHEMA_VERSION, Environment, Evidence, Outcome, Verdict
+from ..verdict import SCHEMA_VERSION, Environment, Evidence, Outcome, Verdict
 
 SCHEMA_NAME = "lr-claims/verdicts"
 DOCUMENT_KEYS = ("schema", "schema_version", "generated_at", "run", "counts", "verdicts")

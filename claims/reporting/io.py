@@ -8,8 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Any, NamedTuple
 
-from reports.document import ReportError, validate_document
-from reports.markdown import render_markdown
+from .document import ReportError, validate_document
+from .markdown import render_markdown
 
 JSON_NAME = "verdicts.json"
 MARKDOWN_NAME = "verdicts.md"

@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from reports.document import validate_document
+from .document import validate_document
 
 TITLE = "Learning-rate claims: verification report"
 HOW_TO_READ = (
