@@ -157,8 +157,8 @@ K3a = Claim(
     source=Source(SECTION, 1),
     kind=Kind.EXISTENTIAL,
     population=rate_pair_mixture(
-        "the rate-pair mixture of all six regimes, each scenario trained with every "
-        "optimizer", optimizer=None),
+        "the rate-pair mixture of all six regimes ('normalized weight decay' applies to the "
+        "normalized regime only), each scenario trained with every optimizer", optimizer=None),
     experiment=_effect_by_variant(_optimizers, len(OPTIMIZERS)),
     decision=Witness(witness="sign of the effect differs", score="flip score", n=N_SEARCH,
                      alpha=ALPHA, examples=EXAMPLES, batch=BATCH),
@@ -178,8 +178,9 @@ K3b = Claim(
     source=Source(SECTION, 1),
     kind=Kind.EXISTENTIAL,
     population=rate_pair_mixture(
-        "the rate-pair mixture of all six regimes, each scenario trained without and with an "
-        "explicit L2 or L1 penalty on the weights",
+        "the rate-pair mixture of all six regimes ('normalized weight decay' applies to the "
+        "normalized regime only), each scenario trained without and with an explicit L2 or "
+        "L1 penalty on the weights",
         penalty=Choice(("l2", "l1")), penalty_strength=Choice((1e-2, 1e-1))),
     experiment=_effect_by_variant(_penalties, 2),
     decision=Witness(witness="sign of the effect differs", score="flip score", n=N_SEARCH,

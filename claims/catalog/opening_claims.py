@@ -26,7 +26,8 @@ equal-weight mixture. Existential claims search the *same* equal-weight mixture 
 population whose scenarios draw their regime (factor ``regime``): a witness in any regime
 supports an existential claim either way, and one search over the union costs a sixth of six
 per-regime searches (the budget for these two files is about 25 s), at the price of losing
-the per-regime list of where witnesses were found (the witness names its regime).
+the per-regime list of where witnesses were found (the witness names its regime). Searches
+try 30 Hypothesis examples of up to 4 scenarios, then 30 sampled scenarios report the rate.
 
 Weight magnitude is the Euclidean norm of the weights, biases excluded (in the normalized
 regime only the scale-invariant first layer), as ``Trajectory.weight_norm`` gives it. A run
@@ -72,8 +73,9 @@ NORMALIZED_DECAY = Choice((1e-3, 1e-2))  # the normalized regime's own weight de
 REGIMES_TEXT = ("rate pairs on every regime: one start and data set trained 50 full-batch "
                 "steps at lr and at 10 lr, with the scenario's optimizer and penalty")
 MIXTURE_TEXT = ("rate pairs on the equal-weight mixture of all six regimes (the regime is "
-                "drawn): one start and data set trained 50 full-batch steps at lr and at "
-                "10 lr, with the scenario's optimizer and penalty")
+                "drawn; 'normalized weight decay' applies to the normalized regime only): one "
+                "start and data set trained 50 full-batch steps at lr and at 10 lr, with the "
+                "scenario's optimizer and penalty")
 
 
 def rate_pair_regimes(description: str = REGIMES_TEXT, **overrides):
@@ -90,7 +92,7 @@ def rate_pair_mixture(description: str = MIXTURE_TEXT, names=ALL, **overrides) -
     return Population(description, {k: v for k, v in factors.items() if v is not None})
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def _regime_constants(name: str) -> tuple:
     return tuple((k, f.value) for k, f in regime(name).factors.items() if isinstance(f, Fixed))
 

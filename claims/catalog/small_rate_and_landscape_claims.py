@@ -598,9 +598,12 @@ def _sparsity(arm: Arm, exact: bool):
                 out.append(zero.double().mean())
             return torch.stack(out)
 
-        either = _diverged(none) | _diverged(reg)
         s_none, s_reg = share(none), share(reg)
-        return {"sparser with L1": _nan_where(s_reg > s_none, either),
+        # a tie (same share with and without L1, e.g. no zeros in either) is no evidence
+        # either way: it is dropped, as the classical sign test drops ties
+        undefined = _diverged(none) | _diverged(reg) | (s_reg == s_none)
+        return {"sparser with L1": _nan_where(s_reg > s_none, undefined),
+                "tie": (s_reg == s_none).double(),
                 "zero share, L1": s_reg, "zero share, none": s_none}
     return experiment
 
@@ -614,6 +617,9 @@ SPARSE_POPULATION = regimes(
 
 _L1_DEFS = {
     "diverged": "sparsity of a diverged run is undefined; such pairs are omitted",
+    "ties": "pairs with the same share of (near-)zero weights in both arms say nothing about "
+            "which is sparser and are omitted, as in the classical sign test; the 'tie' "
+            "measure shows how often L1 changed nothing at this strength",
     "tends to": "true in more than half of the scenarios of the mixture",
     "final": f"after {STEPS} full-batch steps, same start, rate and data in both arms",
 }

@@ -47,7 +47,8 @@ def sign_test(successes, *, proportion: float, alpha: float,
     below = stats.binomtest(k, n, proportion, alternative="less")
     interval = proportion_interval(k, n, 1 - 2 * alpha)
     share = k / n
-    numbers = f"{k} of {n} scenarios ({share:.3f}); {_pct(alpha)} interval " \
+    omitted = f", {dropped} more omitted as undefined" if dropped else ""
+    numbers = f"{k} of {n} scenarios ({share:.3f}{omitted}); {_pct(alpha)} interval " \
               f"[{interval[0]:.3f}, {interval[1]:.3f}] against {proportion:g}"
 
     if above.pvalue < alpha:
