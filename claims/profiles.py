@@ -31,8 +31,16 @@ class Profile:
     database: bool
     derandomize: bool
 
-    def search_settings(self, max_examples: int, claim_id: str, root: Path) -> settings:
-        """Hypothesis settings for one claim's search, built without touching global state."""
+    def search_settings(self, max_examples: int, claim_id: str, root: Path, *,
+                        shrink: bool = True) -> settings:
+        """Hypothesis settings for one claim's search, built without touching global state.
+
+        ``shrink=False`` keeps the first example found as it is: for scenarios made of seeds,
+        shrinking only trades one seed for another at the cost of many trainings.
+        """
+        phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
+        if shrink:
+            phases.append(Phase.shrink)
         database = None
         if self.database:
             database = DirectoryBasedExampleDatabase(root / ".hypothesis" / "claims" / claim_id)
@@ -44,7 +52,7 @@ class Profile:
             verbosity=Verbosity.quiet,
             print_blob=False,
             report_multiple_bugs=False,
-            phases=(Phase.explicit, Phase.reuse, Phase.generate, Phase.target, Phase.shrink),
+            phases=phases,
             suppress_health_check=(HealthCheck.too_slow, HealthCheck.data_too_large,
                                    HealthCheck.large_base_example),
         )

@@ -67,7 +67,7 @@ class Trial:
         return {name: np.asarray([row[name] for row in rows]) for name in rows[0]}
 
     def search(self, flag: str, *, negate: bool, score: str | None, examples: int,
-               batch: int) -> Found | None:
+               batch: int, shrink: bool = True) -> Found | None:
         """Hypothesis search for a scenario where ``flag`` is true (false when ``negate``)."""
         hit = f"not {flag}" if negate else flag
 
@@ -78,7 +78,7 @@ class Trial:
             return measured
 
         key = self.claim.id + (f"-{self.label}" if self.label else "")
-        settings = self.profile.search_settings(examples, key, self.root)
+        settings = self.profile.search_settings(examples, key, self.root, shrink=shrink)
         found = search(self.population.strategy(), measure, hit=hit, score=score,
                        batch=batch, settings=settings, seed_value=self.seed)
         if found is not None and negate:

@@ -188,6 +188,7 @@ class _Search(_Rule):
     examples: int = 100
     batch: int = 16
     score: str | None = None
+    shrink: bool = True
 
     def __post_init__(self):
         super().__post_init__()
@@ -199,7 +200,7 @@ class _Search(_Rule):
 
     def _search_and_sample(self, trial, flag: str, *, negate: bool):
         found = trial.search(flag, negate=negate, score=self.score,
-                             examples=self.examples, batch=self.batch)
+                             examples=self.examples, batch=self.batch, shrink=self.shrink)
         scenarios = trial.sample(self.n)
         sampled = as_flags(trial.claim.id, flag, trial.measure(scenarios)[flag])
         hits = ~sampled if negate else sampled
