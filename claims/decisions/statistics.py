@@ -88,8 +88,11 @@ def wilcoxon_test(differences, *, shift: float = 0.0, alpha: float,
     below = stats.wilcoxon(centred, alternative="less", zero_method="wilcox")
     median = float(np.median(values))
     interval, level = median_interval(values, 1 - 2 * alpha)
+    ties = int((centred == 0).sum())
+    dropped_ties = f" ({ties} differences equal to the shift, dropped by the test)" if ties \
+        else ""
     numbers = f"median difference {median:.4g}, {100 * level:.3g}% interval for the " \
-              f"median [{interval[0]:.4g}, {interval[1]:.4g}], n={values.size}"
+              f"median [{interval[0]:.4g}, {interval[1]:.4g}], n={values.size}{dropped_ties}"
 
     if above.pvalue < alpha:
         outcome, reason, p = Outcome.SUPPORTED, f"{numbers}: above {shift:g}", above.pvalue
@@ -102,7 +105,7 @@ def wilcoxon_test(differences, *, shift: float = 0.0, alpha: float,
                     statistic=float(above.statistic), pvalue=float(p),
                     effect_name="median difference", effect=median, interval=interval,
                     interval_level=level,
-                    details={"omitted (undefined)": dropped,
+                    details={"omitted (undefined)": dropped, "ties at the shift": ties,
                              "rank-biserial correlation": rank_biserial(centred)})
 
 
