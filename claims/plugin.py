@@ -12,6 +12,8 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
+import json
 import time
 from pathlib import Path
 
@@ -19,6 +21,7 @@ import pytest
 import torch
 
 from .decisions.multiplicity import family
+from .cache import DIRECTORY, ResultsCache, cache_key, file_fingerprint, library_fingerprint
 from .errors import ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile
@@ -27,6 +30,7 @@ from .runner import run_claim
 from .verdict import Environment, Outcome, Verdict
 
 VERDICT_PROPERTY = "claim_verdict"
+CACHED_PROPERTY = "claim_verdict_cached"
 DEVICES = ("cpu", "cuda")
 
 
@@ -41,9 +45,12 @@ class _State:
     report_dir: Path | None
     family_level: float = 0.05
     reference: bool = False
+    cache: ResultsCache | None = None
+    shard: tuple[int, int] | None = None
     started: float = dataclasses.field(default_factory=time.perf_counter)
     verdicts: dict[str, dict] = dataclasses.field(default_factory=dict)
     errors: dict[str, str] = dataclasses.field(default_factory=dict)
+    cached: set[str] = dataclasses.field(default_factory=set)
     written: tuple[Path, ...] = ()
 
 
@@ -69,6 +76,13 @@ def pytest_addoption(parser):
     group.addoption("--claims-family-level", type=float, default=0.05,
                     help="level of the run-wide Holm and Benjamini-Hochberg corrections "
                          "(default 0.05)")
+    group.addoption("--claims-no-cache", action="store_true",
+                    help="neither reuse nor store verdicts in the results cache")
+    group.addoption("--claims-cache-clear", action="store_true",
+                    help="empty the results cache first, then fill it again")
+    group.addoption("--claims-shard", default=None, metavar="K/N",
+                    help="run only the K-th of N deterministic shares of the claims (1-based); "
+                         "merge shard reports with 'python -m reports merge'")
     group.addoption("--claims-engine", default="batched", choices=("batched", "reference"),
                     help="train with the batched engine (default) or the plain per-model "
                          "loop, to check that verdicts do not depend on it")
@@ -106,9 +120,56 @@ def _read_options(config) -> _State:
     report_dir = None
     if not config.getoption("claims_no_report"):
         report_dir = config.rootpath / config.getoption("claims_report_dir")
+    cache = None
+    if not config.getoption("claims_no_cache"):
+        cache = ResultsCache(config.rootpath / DIRECTORY)
+        if config.getoption("claims_cache_clear") and not hasattr(config, "workerinput"):
+            cache.clear()
     return _State(profile.name, config.getoption("claims_seed"), devices, threads, report_dir,
                   family_level=level,
-                  reference=config.getoption("claims_engine") == "reference")
+                  reference=config.getoption("claims_engine") == "reference",
+                  cache=cache, shard=_parse_shard(config.getoption("claims_shard")))
+
+
+def _parse_shard(value: str | None) -> tuple[int, int] | None:
+    if value is None:
+        return None
+    try:
+        index, count = (int(part) for part in value.split("/"))
+    except ValueError:
+        index = count = 0
+    if not 1 <= index <= count:
+        raise ConfigurationError(f"--claims-shard={value!r} must be K/N with 1 <= K <= N, "
+                                 "e.g. --claims-shard=1/2 and --claims-shard=2/2")
+    return index, count
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """Keep this shard's claims, then put the slowest claims (by the last report) first, so
+    that under xdist one slow claim does not start last and serialise the end of the run."""
+    state = config.stash[STATE]
+    claims = sorted((item for item in items if isinstance(item, ClaimItem)),
+                    key=lambda item: item.nodeid)
+    if state.shard is not None:
+        index, count = state.shard
+        dropped = [item for i, item in enumerate(claims) if i % count != index - 1]
+        if dropped:
+            config.hook.pytest_deselected(items=dropped)
+            gone = {id(item) for item in dropped}
+            items[:] = [item for item in items if id(item) not in gone]
+    seconds = _previous_seconds(state.report_dir)
+    items.sort(key=lambda item: -seconds.get(item.nodeid, 0.0)
+               if isinstance(item, ClaimItem) else 0.0)
+
+
+def _previous_seconds(report_dir: Path | None) -> dict[str, float]:
+    """Wall time per claim from the last report; read identically by every xdist worker,
+    since only the controller writes it, at the end of a session."""
+    try:
+        document = json.loads((report_dir / "verdicts.json").read_text(encoding="utf-8"))
+        return {k: float(v) for k, v in document["run"]["per_claim_seconds"].items()}
+    except (TypeError, OSError, ValueError, KeyError, AttributeError):
+        return {}
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -158,15 +219,31 @@ class ClaimItem(pytest.Item):
             pytest.skip(f"inconclusive: {verdict.evidence.reason}")
 
     def _run(self, state: _State) -> Verdict:
+        key = self._cache_key(state) if state.cache is not None else None
+        if key is not None and (stored := state.cache.get(key)) is not None:
+            self.user_properties.append((CACHED_PROPERTY, True))
+            return Verdict.from_dict(stored)
+
         threads = torch.get_num_threads()
         torch.set_num_threads(state.threads)
         try:
-            return run_claim(self.claim, root_seed=state.seed, profile=get_profile(
+            verdict = run_claim(self.claim, root_seed=state.seed, profile=get_profile(
                 state.profile_name), device=self.device, nodeid=self.nodeid,
                 root=self.config.rootpath, reproduce=self._reproduce(state),
                 reference=state.reference)
         finally:
             torch.set_num_threads(threads)
+        if key is not None:
+            state.cache.put(key, verdict.to_dict())
+        return verdict
+
+    def _cache_key(self, state: _State) -> str:
+        return cache_key(nodeid=self.nodeid, claim_id=self.claim.id, root_seed=state.seed,
+                         profile=state.profile_name, device=self.device,
+                         dtype=self.claim.dtype,
+                         engine="reference" if state.reference else "batched",
+                         threads=state.threads, library=_library_fingerprint(),
+                         claim_file=file_fingerprint(self.path))
 
     def _reproduce(self, state: _State) -> str:
         command = f"pytest '{self.nodeid}' --claims-seed={state.seed} " \
@@ -186,6 +263,11 @@ class ClaimItem(pytest.Item):
 
     def reportinfo(self):
         return self.path, None, f"claim {self.claim.id}: {self.claim.statement}"
+
+
+@functools.cache
+def _library_fingerprint() -> str:
+    return library_fingerprint()
 
 
 def explain(verdict: Verdict) -> str:
@@ -230,6 +312,8 @@ class VerdictCollector:
         verdicts = [v for name, v in report.user_properties if name == VERDICT_PROPERTY]
         if verdicts:
             self.state.verdicts[report.nodeid] = verdicts[-1]
+            if any(name == CACHED_PROPERTY for name, _ in report.user_properties):
+                self.state.cached.add(report.nodeid)
         elif report.failed and "claim" in report.keywords:
             self.state.errors[report.nodeid] = str(report.longrepr)[-2000:]
 
@@ -257,6 +341,8 @@ class VerdictCollector:
         summary = ", ".join(f"{n} {name}" for name, n in counts.items())
         if state.errors:
             summary += f", {len(state.errors)} errored (no verdict)"
+        if state.cached:
+            summary += f" ({len(state.cached)} reused from the results cache)"
         terminalreporter.write_line(f"claims: {summary}")
         terminalreporter.write_line(_family_line(family(state.verdicts, state.family_level),
                                                  state.family_level))
@@ -280,6 +366,9 @@ def _run_info(config, state: _State) -> dict:
                                "bh": "false discovery rate (the list of decisive verdicts)"},
                    "members": [dataclasses.asdict(m) for m in members]},
         "engine": "reference" if state.reference else "batched",
+        "cache": {"reused": sorted(state.cached),
+                  "note": "reused verdicts keep the wall time of the run that computed them"},
+        "shard": None if state.shard is None else f"{state.shard[0]}/{state.shard[1]}",
         "profile": state.profile_name,
         "seed": state.seed,
         "command": " ".join(["pytest", *config.invocation_params.args]),
