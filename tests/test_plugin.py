@@ -108,12 +108,15 @@ def make_project(pytester: pytest.Pytester, **files: str) -> None:
         pytester.path.joinpath(f"{name}.py").write_text(source, encoding="utf-8")
 
 
+# The results cache is off in these tests, so that every run really computes its verdicts
+# (tests/test_scale.py tests the cache itself).
 def run(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", "--claims-no-cache", *args)
 
 
 def run_subprocess(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", *args, timeout=120)
+    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--claims-no-cache", *args,
+                                         timeout=120)
 
 
 def load_report(pytester: pytest.Pytester, directory: Path | str = REPORT) -> dict:
