@@ -22,8 +22,6 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-import numpy as np
-
 from .decisions import Counterexample, SignTest, WilcoxonTest, Witness
 from .decisions.statistics import proportion_interval
 from .model import Claim, Kind, Source

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import torch
 
-from .decisions.multiplicity import family
 from .cache import DIRECTORY, ResultsCache, cache_key, file_fingerprint, library_fingerprint
+from .decisions.multiplicity import family
 from .errors import ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile

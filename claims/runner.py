@@ -57,7 +57,7 @@ class Trial:
         """Run the experiment on the scenarios, in chunks, and check what it returns."""
         lab = lab or self.lab
         keys = [(lab, _scenario_key(s)) for s in scenarios]
-        todo = [s for s, key in zip(scenarios, keys) if key not in self.memo]
+        todo = [s for s, key in zip(scenarios, keys, strict=True) if key not in self.memo]
         for i in range(0, len(todo), CHUNK):
             chunk = todo[i:i + CHUNK]
             measured = self._measure_chunk(chunk, lab)

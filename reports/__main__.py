@@ -7,7 +7,13 @@ import sys
 from pathlib import Path
 
 from claims.reporting.document import ReportError, merge_documents
-from claims.reporting.io import JSON_NAME, MARKDOWN_NAME, load_document, write_markdown, write_reports
+from claims.reporting.io import (
+    JSON_NAME,
+    MARKDOWN_NAME,
+    load_document,
+    write_markdown,
+    write_reports,
+)
 
 USAGE_ERROR = 2
 

@@ -204,7 +204,8 @@ def test_broken_experiment_fails_its_item_only_and_keeps_the_rest(pytester, expe
     assert sorted(document["run"]["per_claim_seconds"]) == ["toy_claims.py::REF",
                                                             "toy_claims.py::SUP"]
     result.stdout.fnmatch_lines(["ERROR *toy_claims.py::ERR",
-                                 "claims: 1 supported, 1 refuted, 0 inconclusive, 1 errored (no verdict)"])
+                                 "claims: 1 supported, 1 refuted, 0 inconclusive, "
+                                 "1 errored (no verdict)"])
 
 
 def test_run_where_every_claim_errors_does_not_leave_a_stale_report(pytester):

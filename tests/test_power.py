@@ -35,7 +35,8 @@ def test_sample_size_is_the_first_n_reaching_power():
 
 
 def test_underpowered_sign_test_is_rejected_with_the_needed_n():
-    with pytest.raises(ClaimDefinitionError, match=r"n=50 gives power 0\.24 < 0\.8 .* use n >= 174"):
+    with pytest.raises(ClaimDefinitionError,
+                       match=r"n=50 gives power 0\.24 < 0\.8 .* use n >= 174"):
         SignTest(n=50, alpha=0.01)
 
 

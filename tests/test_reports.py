@@ -16,10 +16,10 @@ from pathlib import Path
 
 import pytest
 
-import reports
 import claims.reporting.document as report_document
 import claims.reporting.io as report_io
 import claims.reporting.markdown as report_markdown
+import reports
 from claims.verdict import SCHEMA_VERSION, Environment, Evidence, Outcome, Verdict
 from reports import (
     ReportError,

@@ -7,9 +7,9 @@ import subprocess
 import sys
 
 import pytest
+from test_plugin import INC, POS, REF, SUP, claims_module, load_report, make_project
 
 from claims.cache import ResultsCache, cache_key, file_fingerprint, library_fingerprint
-from test_plugin import INC, POS, REF, SUP, claims_module, load_report, make_project
 
 ARGS = ("-p", "no:cacheprovider", "--claims-profile=ci")
 

@@ -79,7 +79,7 @@ def _update_rule(scenarios, lab):
     unit = torch.finfo(lab.torch_dtype).eps / 2
     tiny = torch.finfo(lab.torch_dtype).smallest_normal
     holds, worst = [], []
-    for scenario, (w0, step, grad) in zip(scenarios, _one_step(scenarios, lab, _sgd)):
+    for scenario, (w0, step, grad) in zip(scenarios, _one_step(scenarios, lab, _sgd), strict=True):
         prescribed = -scenario["lr"] * grad
         error = (w0 + step - (w0 + prescribed)).abs()
         # one rounding of lr to the dtype, one of the product, one of the sum (fused or not)
@@ -110,7 +110,7 @@ D1 = Claim(
 
 def _proportionality(scenarios, lab):
     x, y = [], []
-    for scenario, (_, step, grad) in zip(scenarios, _one_step(scenarios, lab, _sgd)):
+    for scenario, (_, step, grad) in zip(scenarios, _one_step(scenarios, lab, _sgd), strict=True):
         along = -(step @ grad) / (grad @ grad)
         x.append(torch.log(torch.tensor(scenario["lr"], dtype=torch.float64)).item())
         y.append(torch.log(along).item())
@@ -151,7 +151,7 @@ def _smaller_rate_smaller_step(scenarios, lab):
     large = _one_step(scenarios, lab,
                       lambda s: _optimizer(s["optimizer"], s["lr"] * s["rate ratio"]))
     holds, margin = [], []
-    for (_, step_small, _), (_, step_large, _) in zip(small, large):
+    for (_, step_small, _), (_, step_large, _) in zip(small, large, strict=True):
         a, b = step_small.norm().item(), step_large.norm().item()
         holds.append(a <= b * (1 + 8 * unit))
         margin.append(a / b if b > 0 else float("inf"))

@@ -46,7 +46,7 @@ def _train_all(problem, specs, start, steps, data, device, penalty):
     runs = [_train_single(problem, spec, {k: v[i] for k, v in start.items()},
                           {k: v[i] for k, v in data.items()}, steps, device, penalty)
             for i, spec in enumerate(specs)]
-    return tuple(torch.stack(parts, dim=1) for parts in zip(*runs))
+    return tuple(torch.stack(parts, dim=1) for parts in zip(*runs, strict=True))
 
 
 def _train_single(problem, spec, start, data, steps, device, penalty):

@@ -104,7 +104,7 @@ def _run(problem, specs, start, steps, data, device, penalty):
         for optimizer in optimizers:
             optimizer.step()
         if penalty is not None:
-            for spec, group in zip(groups, leaves):
+            for spec, group in zip(groups, leaves, strict=True):
                 penalty.after_step([group[n] for n in weight_names], spec.lr)
 
     with torch.no_grad():
@@ -120,7 +120,7 @@ def _run(problem, specs, start, steps, data, device, penalty):
 def _optimizers(specs: list[OptimizerSpec], leaves: list[dict[str, Tensor]]):
     """One ``torch.optim`` instance per optimizer class, one param group per spec."""
     by_class: dict[str, list[dict]] = {}
-    for spec, group in zip(specs, leaves):
+    for spec, group in zip(specs, leaves, strict=True):
         by_class.setdefault(spec.name, []).append(spec.param_group(list(group.values())))
     return [OptimizerSpec.build_groups(name, groups) for name, groups in by_class.items()]
 
