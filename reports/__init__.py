@@ -5,40 +5,5 @@ even where a ``reports/`` folder of report files shadows this package on ``sys.p
 package is its public face and the home of ``python -m reports`` and of ``reports/latest/``.
 """
 
-from claims.reporting import (  # noqa: F401
-    JSON_NAME,
-    MARKDOWN_NAME,
-    SCHEMA_NAME,
-    ReportError,
-    ReportPaths,
-    atomic_write_text,
-    build_document,
-    check_record,
-    count_outcomes,
-    dump_json,
-    load_document,
-    merge_documents,
-    render_markdown,
-    validate_document,
-    write_markdown,
-    write_reports,
-)
-
-__all__ = [
-    "JSON_NAME",
-    "MARKDOWN_NAME",
-    "SCHEMA_NAME",
-    "ReportError",
-    "ReportPaths",
-    "atomic_write_text",
-    "build_document",
-    "check_record",
-    "count_outcomes",
-    "dump_json",
-    "load_document",
-    "merge_documents",
-    "render_markdown",
-    "validate_document",
-    "write_markdown",
-    "write_reports",
-]
+from claims.reporting import *  # noqa: F403
+from claims.reporting import __all__  # noqa: F401
