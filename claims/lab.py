@@ -38,6 +38,7 @@ class Lab:
     device: str = "cpu"
     dtype: str = "float32"
     reference: bool = False
+    foreach: bool | None = None  # force torch.optim's multi-tensor (True) or loop (False) kernels
 
     def __post_init__(self):
         if self.dtype not in DTYPES:
@@ -88,8 +89,8 @@ class Lab:
             replicates = next(iter(start.values())).shape[0]
             data = self.data(problem, [0] * replicates)
         trainer = train_reference if self.reference else train
-        return trainer(problem, optimizers, start, steps, data, device=self.device,
-                       penalty=penalty)
+        return trainer(problem, self._kernels(optimizers), start, steps, data,
+                       device=self.device, penalty=penalty)
 
 
     def train_each(self, problem: Problem, optimizers: Sequence[OptimizerSpec],
@@ -101,8 +102,13 @@ class Lab:
         if data is None:
             data = self.data(problem, [0] * next(iter(start.values())).shape[0])
         trainer = train_reference_each if self.reference else train_each
-        return trainer(problem, optimizers, start, steps, data, device=self.device,
-                       penalty=penalty)
+        return trainer(problem, self._kernels(optimizers), start, steps, data,
+                       device=self.device, penalty=penalty)
+
+    def _kernels(self, optimizers: Sequence[OptimizerSpec]) -> list[OptimizerSpec]:
+        if self.foreach is None:
+            return list(optimizers)
+        return [dataclasses.replace(spec, foreach=self.foreach) for spec in optimizers]
 
 
 def _generator(seed: int) -> torch.Generator:

@@ -151,15 +151,17 @@ def _check_measures(claim: Claim, measured, count: int) -> dict[str, np.ndarray]
 
 def run_claim(claim: Claim, *, root_seed: int, profile: Profile, device: str = "cpu",
               nodeid: str | None = None, root: Path | None = None,
-              reproduce: str | None = None, reference: bool = False) -> Verdict:
+              reproduce: str | None = None, reference: bool = False,
+              foreach: bool | None = None) -> Verdict:
     """Decide one claim and return its complete verdict record.
 
     ``reference=True`` runs every experiment with the plain per-model loop instead of the
-    batched engine (slow; used to show that verdicts do not depend on the engine).
+    batched engine, and ``foreach`` forces torch.optim's multi-tensor (True) or per-tensor
+    (False) kernels: both exist to show that verdicts do not depend on the code path.
     """
     started = time.perf_counter()
     seed = claim_seed(root_seed, claim.id)
-    lab = Lab(device=device, dtype=claim.dtype, reference=reference)
+    lab = Lab(device=device, dtype=claim.dtype, reference=reference, foreach=foreach)
     root = Path(root or Path.cwd())
     if isinstance(claim.population, Regimes):
         evidence = _decide_regimes(claim, lab, root_seed, seed, profile, root)
