@@ -173,13 +173,21 @@ def run_claim(claim: Claim, *, root_seed: int, profile: Profile, device: str = "
         claim_id=claim.id, nodeid=nodeid, statement=claim.statement,
         source=claim.source.locator(), kind=claim.kind.value,
         population=claim.population.describe(), definitions=dict(claim.definitions),
-        evidence=evidence, decision=claim.describe_decision(), seed=seed,
+        evidence=evidence, decision=_decision_text(claim), seed=seed,
         root_seed=root_seed, profile=profile.name, device=device, dtype=claim.dtype,
         environment=Environment.current(),
         reproduce=reproduce or f"pytest '{nodeid}' --claims-seed={root_seed} "
                                f"--claims-profile={profile.name} --claims-no-report",
         duration_s=time.perf_counter() - started,
     )
+
+
+def _decision_text(claim: Claim) -> str:
+    text = claim.describe_decision()
+    if isinstance(claim.population, Regimes):
+        text += (f"; n is per regime ({len(claim.population.members)} regimes), and the "
+                 "overall test pools the regimes' samples")
+    return text
 
 
 def _decide_regimes(claim, lab, root_seed, seed, profile, root) -> Evidence:

@@ -58,6 +58,13 @@ def format_number(value: Any) -> str:
     return format_value(value)
 
 
+def format_pvalue(value: Any) -> str:
+    """A p-value; an exact 0 is a probability below what a double can hold, not zero."""
+    if isinstance(value, (int, float)) and value == 0:
+        return "< 1e-300 (below double precision)"
+    return format_number(value)
+
+
 def format_value(value: Any) -> str:
     """Any JSON value in plain text, without Python reprs."""
     if isinstance(value, dict):
@@ -272,7 +279,7 @@ def _numbers_table(evidence: Mapping[str, Any]) -> str | None:
     if evidence.get("statistic") is not None:
         rows.append(("statistic", format_number(evidence["statistic"])))
     if evidence.get("pvalue") is not None:
-        rows.append(("p-value", format_number(evidence["pvalue"])))
+        rows.append(("p-value", format_pvalue(evidence["pvalue"])))
     if evidence.get("effect") is not None or evidence.get("interval") is not None:
         name = evidence.get("effect_name") or "effect"
         rows.append((f"effect: {name}", format_number(evidence.get("effect"))))
