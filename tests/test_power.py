@@ -48,3 +48,32 @@ def test_detect_must_lie_above_proportion():
 def test_unreachable_power_names_the_fix():
     with pytest.raises(ValueError, match="declare a larger minimal effect"):
         sign_test_sample_size(0.5, 0.5001, 0.01, limit=50)
+
+
+def _claim_with_mostly_undefined_outcomes():
+    import numpy as np
+
+    from claims import Claim, Kind, Population, Source, Uniform
+
+    def experiment(scenarios, lab):
+        # 90% undefined; the rest split evenly: nothing to decide, and little to decide with
+        return {"holds": np.asarray([np.nan if s["x"] < 0.9 else float(s["x"] < 0.95)
+                                     for s in scenarios])}
+
+    return Claim(id="UNDER", statement="Mostly undefined outcomes.", source=Source("s", 1),
+                 kind=Kind.TENDENCY, population=Population("x", {"x": Uniform(0, 1)}),
+                 experiment=experiment,
+                 decision=SignTest(n=200, alpha=0.01, nan_policy="omit"))
+
+
+def test_undecided_sign_test_on_an_underpowered_sample_says_so():
+    from claims import run_claim
+    from claims.profiles import get_profile
+
+    verdict = run_claim(_claim_with_mostly_undefined_outcomes(), root_seed=0,
+                        profile=get_profile("ci"))
+    evidence = verdict.evidence
+    assert evidence.outcome.value == "inconclusive"
+    assert evidence.n < 40
+    assert "defined scenarios the test had power only" in evidence.reason
+    assert evidence.details["power at share 0.62"] < 0.8

@@ -100,8 +100,23 @@ class SignTest(_Rule):
 
     def decide(self, trial):
         values = trial.measure(trial.sample(self.n))[self.holds]
-        return statistics.sign_test(values, proportion=self.proportion, alpha=self.alpha,
-                                    nan_policy=self.nan_policy)
+        evidence = statistics.sign_test(values, proportion=self.proportion, alpha=self.alpha,
+                                        nan_policy=self.nan_policy)
+        return self._with_power(evidence)
+
+    def _with_power(self, evidence):
+        """Power at ``detect`` for the sample actually tested (after omissions); an
+        undecided verdict on an underpowered sample says so."""
+        if evidence.n == 0:
+            return evidence
+        achieved = power.sign_test_power(evidence.n, self.proportion, self.detect, self.alpha)
+        details = {**evidence.details, f"power at share {self.detect:g}": achieved}
+        reason = evidence.reason
+        if evidence.outcome is Outcome.INCONCLUSIVE and achieved < power.REQUIRED_POWER:
+            reason += (f"; with {evidence.n} defined scenarios the test had power only "
+                       f"{achieved:.2f} (< {power.REQUIRED_POWER}) to detect a share of "
+                       f"{self.detect:g}")
+        return dataclasses.replace(evidence, reason=reason, details=details)
 
 
 @dataclasses.dataclass(frozen=True)
