@@ -12,6 +12,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime
 import functools
 import json
 import time
@@ -358,9 +359,23 @@ def _family_line(members, level: float) -> str:
     return line + (f"; not surviving: {', '.join(lost)}" if lost else "")
 
 
+def _calibration(report_dir: Path | None) -> dict | None:
+    """The last calibration written next to the report (``python -m claims.calibration``)."""
+    path = None if report_dir is None else report_dir / "calibration.json"
+    try:
+        results = json.loads(path.read_text(encoding="utf-8"))
+    except (TypeError, OSError, ValueError):
+        return None
+    written = datetime.datetime.fromtimestamp(path.stat().st_mtime, datetime.timezone.utc)
+    return {"generated_at": written.strftime("%Y-%m-%dT%H:%M:%SZ"), "results": results}
+
+
 def _run_info(config, state: _State) -> dict:
     members = family(state.verdicts, state.family_level)
+    calibration = _calibration(state.report_dir)
+    extra = {} if calibration is None else {"calibration": calibration}
     return {
+        **extra,
         "family": {"level": state.family_level,
                    "methods": {"holm": "family-wise error rate (all decisive verdicts)",
                                "bh": "false discovery rate (the list of decisive verdicts)"},

@@ -36,6 +36,7 @@ def render_markdown(document: Mapping[str, Any]) -> str:
         *_summary_section(document["counts"], document["run"].get("errors", {})),
         *_errors_section(document["run"].get("errors", {})),
         *_family_section(document["run"].get("family")),
+        *_calibration_section(document["run"].get("calibration")),
         *_claims_table(document["verdicts"]),
     ]
     for record in document["verdicts"]:
@@ -188,6 +189,32 @@ def _family_section(family: Mapping[str, Any] | None) -> list[str]:
              format_number(m["bh"]), "yes" if m["survives_bh"] else "no") for m in members]
     header = ["claim", "verdict", "p", "Holm p", "survives Holm", "BH q", "survives BH"]
     return ["## Error control across the run", intro, table(header, rows)]
+
+
+def _calibration_section(calibration: Mapping[str, Any] | None) -> list[str]:
+    """The decision rules' calibration (synthetic claims of known truth), when it was run."""
+    if not calibration:
+        return []
+    intro = ("Synthetic claims whose truth is known, each decided once per independent seed "
+             "(`python -m claims.calibration`, written " + calibration["generated_at"] + "). "
+             "A rule is calibrated when the 95% interval of its rate of confident wrong "
+             "verdicts reaches its alpha; where an effect exists its power must reach 0.8.")
+    rows = []
+    for r in calibration["results"]:
+        counts = " / ".join(str(r["counts"][k]) for k in ("supported", "refuted",
+                                                           "inconclusive"))
+        rows.append((r["name"], str(r["repetitions"]), counts, r["wrong"] or NONE_SHOWN,
+                     _rate_text(r["wrong_rate"], r["wrong_interval"]),
+                     _rate_text(r["power"], r["power_interval"])))
+    header = ["case", "runs", "supported / refuted / inconclusive", "wrong verdict",
+              "wrong rate (95% CI)", "power (95% CI)"]
+    return ["## Calibration of the decision rules", intro, table(header, rows)]
+
+
+def _rate_text(rate: Any, interval: Any) -> str:
+    if rate is None:
+        return NONE_SHOWN
+    return f"{format_number(rate)} [{format_number(interval[0])}, {format_number(interval[1])}]"
 
 
 def _claims_table(records: Sequence[Mapping[str, Any]]) -> list[str]:
