@@ -647,3 +647,26 @@ def test_schema_md_documents_every_field() -> None:
 def test_public_names_are_exported() -> None:
     for name in reports.__all__:
         assert hasattr(reports, name)
+
+
+def test_markdown_shows_the_family_and_calibration_sections(records: list[dict]) -> None:
+    family = {"level": 0.05, "methods": {"holm": "fwer", "bh": "fdr"},
+              "members": [{"nodeid": "t.py::X1", "outcome": "supported", "pvalue": 0.001,
+                           "holm": 0.002, "bh": 0.002, "survives_holm": True,
+                           "survives_bh": True},
+                          {"nodeid": "t.py::X2", "outcome": "refuted", "pvalue": 0.04,
+                           "holm": 0.08, "bh": 0.04, "survives_holm": False,
+                           "survives_bh": True}]}
+    calibration = {"generated_at": "2026-12-04T00:00:00Z", "results": [
+        {"name": "no effect", "truth": "share 0.5", "repetitions": 200,
+         "counts": {"supported": 1, "refuted": 2, "inconclusive": 197}, "wrong": "supported",
+         "wrong_rate": 0.005, "wrong_interval": [0.0001, 0.0275], "alpha": 0.01,
+         "calibrated": True, "powered": None, "power": None, "power_interval": None,
+         "powerful": None}]}
+    text = render_markdown(build_document(records, make_run(family=family,
+                                                            calibration=calibration)))
+    assert "## Error control across the run" in text
+    assert "1 of 2 decisive verdicts survive Holm: the others should be read as inconclusive" \
+        in text
+    assert "## Calibration of the decision rules" in text
+    assert "| no effect | 200 | 1 / 2 / 197 | supported | 0.005 [0.0001, 0.0275] | — |" in text
