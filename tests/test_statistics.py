@@ -102,7 +102,7 @@ def test_sign_test_nan_with_policy_omit_drops_and_counts():
     evidence = S.sign_test(values, proportion=0.5, alpha=0.05, nan_policy="omit")
     assert evidence.outcome is SUPPORTED
     assert evidence.n == 10
-    assert evidence.details["omitted (undefined)"] == 3
+    assert evidence.details["omitted (tie or undefined)"] == 3
     assert evidence.pvalue == pytest.approx(0.5 ** 10)
 
 
@@ -415,14 +415,17 @@ def test_slope_numbers_match_linregress():
        alpha=st.sampled_from([0.01, 0.05, 0.1]))
 def test_slope_tost_p_below_alpha_exactly_when_the_interval_is_inside_the_band(
         points, slope, margin, alpha):
+    # the recorded p-value is the decisive test's: TOST when supported or undecided, the
+    # one-sided test against the band when refuted; either way p < alpha iff decisive
     x, y = np.array(points).T
     assume(np.ptp(x) > 1e-3)
     evidence = S.slope_test(x, y, slope=slope, margin=margin, alpha=alpha)
     low, high = evidence.interval
     inside = slope - margin < low and high < slope + margin
-    assert (evidence.pvalue < alpha) == inside == (evidence.outcome is SUPPORTED)
     outside = high < slope - margin or low > slope + margin
-    assert (evidence.outcome is REFUTED) == outside
+    assert inside == (evidence.outcome is SUPPORTED)
+    assert outside == (evidence.outcome is REFUTED)
+    assert (evidence.pvalue < alpha) == (inside or outside)
 
 
 # --------------------------------------------------------------------------------------------
@@ -595,3 +598,11 @@ def test_spearman_test_is_calibrated_under_independence():
     confident = sum(S.spearman_test(x, y, alpha=alpha).outcome is not INCONCLUSIVE
                     for x, y in samples)
     assert_rate_at_most(confident, REPETITIONS, 2 * alpha)
+
+
+def test_refuted_slope_reports_the_p_value_against_the_band():
+    x = np.linspace(0.0, 1.0, 50)
+    y = 2.0 * x + np.random.default_rng(0).normal(0.0, 0.01, size=50)
+    evidence = S.slope_test(x, y, slope=1.0, margin=0.1, alpha=0.01)
+    assert evidence.outcome is REFUTED
+    assert evidence.pvalue < 1e-10  # the slope is far above the band's upper edge 1.1

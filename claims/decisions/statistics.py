@@ -47,7 +47,7 @@ def sign_test(successes, *, proportion: float, alpha: float,
     below = stats.binomtest(k, n, proportion, alternative="less")
     interval = proportion_interval(k, n, 1 - 2 * alpha)
     share = k / n
-    omitted = f", {dropped} more omitted as undefined" if dropped else ""
+    omitted = f", {dropped} more omitted as ties or undefined" if dropped else ""
     numbers = f"{k} of {n} scenarios ({share:.3f}{omitted}); {_pct(alpha)} interval " \
               f"[{interval[0]:.3f}, {interval[1]:.3f}] against {proportion:g}"
 
@@ -62,7 +62,8 @@ def sign_test(successes, *, proportion: float, alpha: float,
     return Evidence(outcome=outcome, reason=reason, test=test, n=n, alpha=alpha,
                     statistic=float(k), pvalue=float(p), effect_name="share of scenarios",
                     effect=share, interval=interval, interval_level=1 - 2 * alpha,
-                    details={"omitted (undefined)": dropped, "p if claim false": above.pvalue,
+                    details={"omitted (tie or undefined)": dropped,
+                             "p if claim false": above.pvalue,
                              "p if claim true": below.pvalue})
 
 
@@ -138,14 +139,19 @@ def slope_test(x, y, *, slope: float, margin: float, alpha: float,
     numbers = f"slope {fit.slope:.6g}, {_pct(alpha)} interval " \
               f"[{interval[0]:.6g}, {interval[1]:.6g}], band [{low:.6g}, {high:.6g}], n={x.size}"
 
+    # against "inside the band": the one-sided tail beyond the nearer edge
+    p_outside = _t_tail(fit.slope - high, fit.stderr, df, upper=True) if fit.slope > high \
+        else _t_tail(fit.slope - low, fit.stderr, df, upper=False) if fit.slope < low else 1.0
+
     if low < interval[0] and interval[1] < high:
-        outcome, reason = Outcome.SUPPORTED, f"{numbers}: inside the band"
+        outcome, reason, p = Outcome.SUPPORTED, f"{numbers}: inside the band", max(p_low, p_high)
     elif interval[1] < low or interval[0] > high:
-        outcome, reason = Outcome.REFUTED, f"{numbers}: outside the band"
+        outcome, reason, p = Outcome.REFUTED, f"{numbers}: outside the band", p_outside
     else:
         outcome, reason = Outcome.INCONCLUSIVE, f"{numbers}: overlaps the band's edge"
+        p = max(p_low, p_high)
     return Evidence(outcome=outcome, reason=reason, test=test, n=x.size, alpha=alpha,
-                    statistic=float(fit.slope), pvalue=float(max(p_low, p_high)),
+                    statistic=float(fit.slope), pvalue=float(p),
                     effect_name="slope", effect=float(fit.slope), interval=interval,
                     interval_level=1 - 2 * alpha,
                     details={"omitted (undefined)": dropped, "intercept": float(fit.intercept),
