@@ -50,7 +50,7 @@ K1a = Claim(
     kind=Kind.EXISTENTIAL,
     population=rate_pair_mixture(),
     experiment=rate_pair_measures,
-    decision=Witness(witness="final not larger", score="-log final ratio", n=N_SEARCH,
+    decision=Witness(shrink=False, witness="final not larger", score="-log final ratio", n=N_SEARCH,
                      alpha=ALPHA, examples=EXAMPLES, batch=BATCH),
     definitions={**COMMON_DEFINITIONS,
                  "reading": "literal: 'not consistently' = 'not always'; the same as I3 but "
@@ -161,7 +161,7 @@ K3a = Claim(
         "normalized regime only), each scenario trained with every optimizer", optimizer=None),
     experiment=_effect_by_variant(_optimizers, len(OPTIMIZERS)),
     decision=Witness(witness="sign of the effect differs", score="flip score", n=N_SEARCH,
-                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH),
+                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH, shrink=False),
     definitions={**COMMON_DEFINITIONS, **_FLIP,
                  "variants": "SGD, SGD with momentum 0.9, Adam, AdamW (variants 0 to 3), "
                              "everything else fixed",
@@ -184,7 +184,7 @@ K3b = Claim(
         penalty=Choice(("l2", "l1")), penalty_strength=Choice((1e-2, 1e-1))),
     experiment=_effect_by_variant(_penalties, 2),
     decision=Witness(witness="sign of the effect differs", score="flip score", n=N_SEARCH,
-                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH),
+                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH, shrink=False),
     definitions={**COMMON_DEFINITIONS, **_FLIP,
                  "variants": "no penalty (variant 0) and the scenario's penalty, L2 "
                              "(strength * sum w^2) or L1 (strength * sum |w|), strength 1e-2 "
@@ -206,7 +206,7 @@ K3c = Claim(
         "from the same seeds", regime=None, **{"normalized weight decay": None}),
     experiment=_effect_by_variant(_losses, len(LOSS_FAMILIES)),
     decision=Witness(witness="sign of the effect differs", score="flip score", n=N_SEARCH,
-                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH),
+                     alpha=ALPHA, examples=EXAMPLES, batch=BATCH, shrink=False),
     definitions={**COMMON_DEFINITIONS, **_FLIP,
                  "variants": "linreg-over (variant 0) and logistic (variant 1): a linear model "
                              "with squared error against one with logistic loss; the data "

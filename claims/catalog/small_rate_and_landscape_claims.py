@@ -339,7 +339,7 @@ D12 = Claim(
     kind=Kind.EXISTENTIAL,
     population=PAIR_POPULATION,
     experiment=_final_norms,
-    decision=Witness(witness="smaller rate, larger weights", score="log norm ratio",
+    decision=Witness(shrink=False, witness="smaller rate, larger weights", score="log norm ratio",
                      n=N_WITNESS, alpha=ALPHA, **SEARCH),
     definitions={"smaller rate": "the larger rate / 10, same optimizer, start and data",
                  "weight magnitude": "Euclidean norm of the weights after "
@@ -656,7 +656,7 @@ D18b = Claim(
     experiment=_sparsity(lambda s: {"penalty": "l1-prox", "penalty_strength": s["strength"],
                                     "weight_decay": 0.0}, exact=True),
     decision=Witness(witness="strictly sparser with L1", n=N, alpha=ALPHA, examples=10,
-                     batch=2),
+                     batch=2, shrink=False),
     definitions={**_L1_DEFS,
                  "L1 regularisation": "after every optimizer step each weight is "
                                       "soft-thresholded by lr * strength (l1-prox)",
