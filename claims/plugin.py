@@ -221,9 +221,9 @@ class ClaimItem(pytest.Item):
 
     def _run(self, state: _State) -> Verdict:
         key = self._cache_key(state) if state.cache is not None else None
-        if key is not None and (stored := state.cache.get(key)) is not None:
+        if key is not None and (stored := self._stored(state.cache.get(key))) is not None:
             self.user_properties.append((CACHED_PROPERTY, True))
-            return Verdict.from_dict(stored)
+            return stored
 
         threads = torch.get_num_threads()
         torch.set_num_threads(state.threads)
@@ -238,17 +238,28 @@ class ClaimItem(pytest.Item):
             state.cache.put(key, verdict.to_dict())
         return verdict
 
+    def _stored(self, record: dict | None) -> Verdict | None:
+        """A cached record that is whole and belongs to this item, else None (recompute)."""
+        try:
+            verdict = Verdict.from_dict(record) if record is not None else None
+        except (KeyError, TypeError, ValueError):
+            return None
+        if verdict is None or (verdict.nodeid, verdict.claim_id) != (self.nodeid,
+                                                                     self.claim.id):
+            return None
+        return verdict
+
     def _cache_key(self, state: _State) -> str:
         return cache_key(nodeid=self.nodeid, claim_id=self.claim.id, root_seed=state.seed,
                          profile=state.profile_name, device=self.device,
                          dtype=self.claim.dtype,
                          engine="reference" if state.reference else "batched",
                          threads=state.threads, library=_library_fingerprint(),
-                         claim_file=file_fingerprint(self.path))
+                         claim_file=file_fingerprint(self.path, self.config.rootpath))
 
     def _reproduce(self, state: _State) -> str:
         command = f"pytest '{self.nodeid}' --claims-seed={state.seed} " \
-                  f"--claims-profile={state.profile_name} --claims-no-report"
+                  f"--claims-profile={state.profile_name} --claims-no-report --claims-no-cache"
         if state.threads != 1:
             command += f" --claims-threads={state.threads}"
         if self.device != "cpu":

@@ -177,7 +177,8 @@ def run_claim(claim: Claim, *, root_seed: int, profile: Profile, device: str = "
         root_seed=root_seed, profile=profile.name, device=device, dtype=claim.dtype,
         environment=Environment.current(),
         reproduce=reproduce or f"pytest '{nodeid}' --claims-seed={root_seed} "
-                               f"--claims-profile={profile.name} --claims-no-report",
+                               f"--claims-profile={profile.name} --claims-no-report "
+                               "--claims-no-cache",
         duration_s=time.perf_counter() - started,
     )
 

@@ -173,7 +173,7 @@ def test_refuted_claim_fails_with_its_evidence(pytester):
     assert "0 of 200 scenarios" in text
     assert f"p-value:    {record['evidence']['pvalue']:.3g} (alpha 0.01)" in text
     assert ("reproduce:  pytest 'toy_claims.py::REF' --claims-seed=0 --claims-profile=dev "
-            "--claims-no-report") in text
+            "--claims-no-report --claims-no-cache") in text
     # The explanation replaces the traceback: no plugin internals in the failure text.
     assert "ClaimRefuted" not in text
     assert "Traceback" not in text
@@ -337,7 +337,8 @@ def test_report_written_under_rootdir_with_one_record_per_claim(pytester):
         assert record["seed"] == claim_seed(0, claim_id)
         assert record["device"] == "cpu"
         assert record["reproduce"] == (f"pytest 'toy_claims.py::{claim_id}' --claims-seed=0 "
-                                       "--claims-profile=dev --claims-no-report")
+                                       "--claims-profile=dev --claims-no-report "
+                                       "--claims-no-cache")
     markdown = (pytester.path / REPORT / "verdicts.md").read_text(encoding="utf-8")
     for statement in ("Toy numbers stay below two.", "Toy numbers exceed two."):
         assert statement in markdown
@@ -476,8 +477,9 @@ def test_reproduce_command_reproduces_the_verdict(pytester, claim_id):
 
     program, *args = shlex.split(original["reproduce"])
     assert program == "pytest"
-    assert args[-1] == "--claims-no-report"  # reproducing one claim keeps the full report
-    result = run(pytester, *args[:-1], "--claims-report-dir=reproduced")
+    # reproducing one claim recomputes it and keeps the full report
+    assert args[-2:] == ["--claims-no-report", "--claims-no-cache"]
+    result = run(pytester, *args[:-2], "--claims-report-dir=reproduced")
 
     outcome = original["evidence"]["outcome"]
     result.assert_outcomes(passed=int(outcome == "supported"), failed=int(outcome == "refuted"),
@@ -518,7 +520,8 @@ def test_profile_from_environment(pytester, monkeypatch):
 
     assert document["run"]["profile"] == "ci"
     assert by_id(document)["SUP"]["profile"] == "ci"
-    assert by_id(document)["SUP"]["reproduce"].endswith("--claims-profile=ci --claims-no-report")
+    assert by_id(document)["SUP"]["reproduce"].endswith(
+        "--claims-profile=ci --claims-no-report --claims-no-cache")
 
     run(pytester, "--claims-profile=dev")  # the option wins over the environment
     assert load_report(pytester)["run"]["profile"] == "dev"

@@ -125,3 +125,27 @@ def test_bad_shard_is_a_usage_error(pytester, value):
     result = pytester.runpytest_inprocess(*ARGS, f"--claims-shard={value}")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
     result.stderr.fnmatch_lines([f"*--claims-shard='{value}' must be K/N with 1 <= K <= N*"])
+
+
+def test_editing_a_project_module_the_claims_import_recomputes_them(pytester):
+    make_project(pytester, toy_claims=claims_module(SUP).replace(
+        "import numpy as np", "import numpy as np\nfrom toyhelper import LIMIT"),
+        toyhelper="LIMIT = 2\n")
+    pytester.runpytest_inprocess(*ARGS)
+    reused = pytester.runpytest_inprocess(*ARGS)
+    assert "(1 reused from the results cache)" in reused.stdout.str()
+    make_project(pytester, toyhelper="LIMIT = 3\n")
+    result = pytester.runpytest_inprocess(*ARGS)
+    assert "reused" not in result.stdout.str()
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe not utf-8", b"{}", b"[]",
+                                     b'{"nodeid": "other"}'])
+def test_a_corrupted_or_foreign_entry_is_recomputed(pytester, content):
+    make_project(pytester, toy_claims=claims_module(SUP))
+    pytester.runpytest_inprocess(*ARGS)
+    for entry in (pytester.path / ".claims-cache").glob("*.json"):
+        entry.write_bytes(content)
+    result = pytester.runpytest_inprocess(*ARGS)
+    result.assert_outcomes(passed=1)
+    assert "reused" not in result.stdout.str()
