@@ -146,7 +146,9 @@ def _jsonable(value: Any) -> Any:
         return [_jsonable(v) for v in value]
     if hasattr(value, "item") and callable(value.item):  # numpy and torch scalars
         return _jsonable(value.item())
-    return value
+    if value is None or isinstance(value, (bool, int, float)):
+        return value
+    return repr(value)  # anything else a scenario may hold (a class, an object) as text
 
 
 def _float_or_none(value: Any) -> float | None:

@@ -138,7 +138,7 @@ def test_counterexample_not_reproduced_by_the_reference_loop_is_inconclusive():
         x = xs(scenarios)
         return {"holds": np.ones(len(x), bool) if lab.reference else x < 0.95}
 
-    rule = Counterexample(n=50, alpha=0.05, examples=30)
+    rule = Counterexample(bound=0.95, n=50, alpha=0.05, examples=30)
     verdict = run(make_claim(experiment, rule, kind=Kind.UNIVERSAL))
     assert verdict.outcome is INCONCLUSIVE
     assert "engine bug" in verdict.evidence.reason
@@ -153,7 +153,7 @@ def test_counterexample_found_only_by_sampling_is_still_confirmed():
         x = xs(scenarios)
         return {"holds": np.abs(x) < 0.5}
 
-    rule = Counterexample(n=40, alpha=0.05, examples=1, batch=1)
+    rule = Counterexample(bound=0.95, n=40, alpha=0.05, examples=1, batch=1)
     claim = make_claim(experiment, rule, kind=Kind.UNIVERSAL)
     verdict = run(claim)
     assert verdict.outcome is REFUTED
@@ -329,7 +329,7 @@ def without_duration(verdict: Verdict) -> dict:
 
 @pytest.mark.parametrize("kind, rule, experiment", [
     (Kind.TENDENCY, sign_rule(n=50, alpha=0.05), holds_below(0.2)),
-    (Kind.UNIVERSAL, Counterexample(n=50, alpha=0.05, examples=30), holds_below(0.95)),
+    (Kind.UNIVERSAL, Counterexample(bound=0.95, n=50, alpha=0.05, examples=30), holds_below(0.95)),
     (Kind.EXISTENTIAL, Witness(n=50, alpha=0.05, examples=30), witness_above(0.9)),
 ])
 def test_same_claim_and_seed_give_the_same_record(kind, rule, experiment):
@@ -436,7 +436,7 @@ def test_an_experiment_raising_during_a_search_names_the_claim_and_the_scenario(
         return {"holds": np.ones(len(x), bool)}
 
     with pytest.raises(ExperimentError, match=r"(?s)T1.*FloatingPointError.*minimal scenarios"):
-        run(make_claim(experiment, Counterexample(n=10, alpha=0.05, examples=30),
+        run(make_claim(experiment, Counterexample(bound=0.95, n=10, alpha=0.05, examples=30),
                        kind=Kind.UNIVERSAL))
 
 
@@ -463,7 +463,7 @@ def test_a_missing_measure_of_a_two_measure_rule_is_named():
 
 
 def test_a_missing_score_measure_is_named():
-    claim = make_claim(holds_below(2.0), Counterexample(n=10, alpha=0.05, examples=5,
+    claim = make_claim(holds_below(2.0), Counterexample(bound=0.95, n=10, alpha=0.05, examples=5,
                                                          score="progress"),
                        kind=Kind.UNIVERSAL)
     with pytest.raises(ExperimentError, match=r"progress"):
@@ -510,7 +510,7 @@ def test_a_non_string_statement_is_a_definition_error():
     (Kind.EXISTENTIAL, WilcoxonTest(n=10, alpha=0.05)),
     (Kind.TENDENCY, SlopeTest(n=10, alpha=0.05)),
     (Kind.UNIVERSAL, SpearmanTest(n=10, alpha=0.05)),
-    (Kind.TENDENCY, Counterexample(n=10, alpha=0.05)),
+    (Kind.TENDENCY, Counterexample(bound=0.95, n=10, alpha=0.05)),
     (Kind.UNIVERSAL, Witness(n=10, alpha=0.05)),
 ])
 def test_a_rule_for_another_kind_is_rejected(kind, rule):
@@ -626,8 +626,8 @@ def test_rules_name_the_measures_they_read():
     assert WilcoxonTest(n=1, alpha=0.1, difference="d").measures() == ("d",)
     assert SlopeTest(n=1, alpha=0.1, x="a", y="b").measures() == ("a", "b")
     assert SpearmanTest(n=1, alpha=0.1, x="a", y="b").measures() == ("a", "b")
-    assert Counterexample(n=1, alpha=0.1).measures() == ("holds",)
-    assert Counterexample(n=1, alpha=0.1, score="s").measures() == ("holds", "s")
+    assert Counterexample(bound=0.95, n=1, alpha=0.1).measures() == ("holds",)
+    assert Counterexample(bound=0.95, n=1, alpha=0.1, score="s").measures() == ("holds", "s")
     assert Witness(n=1, alpha=0.1, witness="w", score="s").measures() == ("w", "s")
 
 
@@ -719,7 +719,7 @@ def test_verdict_round_trip_with_non_finite_numbers():
 
 
 def test_verdict_round_trip_of_a_real_run_is_exact():
-    verdict = run(make_claim(holds_below(0.95), Counterexample(n=50, alpha=0.05, examples=20),
+    verdict = run(make_claim(holds_below(0.95), Counterexample(bound=0.95, n=50, alpha=0.05, examples=20),
                              kind=Kind.UNIVERSAL))
     record = verdict.to_dict()
     back = Verdict.from_dict(json.loads(json.dumps(record)))
@@ -745,3 +745,19 @@ def test_verdict_records_the_run():
     assert "--claims-seed=7" in verdict.reproduce and "--claims-profile=ci" in verdict.reproduce
     assert verdict.decision == sign_rule(n=20, alpha=0.05).describe()
     assert verdict.duration_s >= 0
+
+
+def test_counterexample_rejects_a_sample_too_small_for_its_bound():
+    with pytest.raises(ClaimDefinitionError, match=r"n=1 can only bound the violation rate by "
+                                                   r"0\.99 > bound=0\.05 at alpha=0\.01; use "
+                                                   r"n >= 90 or declare a larger bound"):
+        Counterexample(n=1, alpha=0.01)
+    with pytest.raises(ClaimDefinitionError, match=r"bound=1\.5 must be in \(0, 1\)"):
+        Counterexample(n=100, alpha=0.01, bound=1.5)
+
+
+def test_scenario_values_that_are_not_json_become_text_in_the_record():
+    from claims.verdict import _jsonable
+
+    assert _jsonable({"optimizer": dict}) == {"optimizer": "<class 'dict'>"}
+    assert _jsonable([1, 2.5, None, True, "x"]) == [1, 2.5, None, True, "x"]

@@ -18,6 +18,7 @@ experiment and searches; the rule turns what comes back into :class:`Evidence`.
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import ClassVar
 
 import numpy as np
@@ -226,11 +227,28 @@ class _Search(_Rule):
 
 @dataclasses.dataclass(frozen=True)
 class Counterexample(_Search):
-    """A universal claim: every scenario satisfies ``holds``."""
+    """A universal claim: every scenario satisfies ``holds``.
+
+    "Supported" states that violations are rarer than ``bound`` (at confidence 1 - alpha);
+    ``n`` must be large enough for the sample to say that, or the claim is rejected.
+    """
 
     holds: str = "holds"
+    bound: float = 0.05
 
     kinds: ClassVar = (Kind.UNIVERSAL,)
+
+    def __post_init__(self):
+        super().__post_init__()
+        if not 0 < self.bound < 1:
+            raise ClaimDefinitionError(f"Counterexample: bound={self.bound!r} must be in (0, 1)")
+        reached = statistics.zero_rate_bound(self.n, self.alpha)
+        if reached > self.bound:
+            needed = math.ceil(math.log(self.alpha) / math.log(1 - self.bound))
+            raise ClaimDefinitionError(
+                f"Counterexample: n={self.n} can only bound the violation rate by "
+                f"{reached:.3g} > bound={self.bound:g} at alpha={self.alpha:g}; use n >= "
+                f"{needed} or declare a larger bound")
 
     def measures(self):
         return (self.holds,) + ((self.score,) if self.score else ())

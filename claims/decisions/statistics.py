@@ -25,6 +25,9 @@ from scipy import stats
 from ..verdict import Evidence, Outcome
 
 NAN_POLICIES = ("inconclusive", "omit")
+#: Below this many pairs the t approximation of Spearman's p-value is unreliable (at n = 4 it
+#: gives p = 0 for a perfect rank order whose exact permutation p-value is 1/24).
+SPEARMAN_MIN_N = 10
 
 
 def sign_test(successes, *, proportion: float, alpha: float,
@@ -168,9 +171,9 @@ def spearman_test(x, y, *, alpha: float, nan_policy: str = "inconclusive") -> Ev
     if dropped and nan_policy == "inconclusive":
         return _undecided(test, x.size, alpha, f"{dropped} of {x.size} pairs undefined")
     x, y = x[keep], y[keep]
-    if x.size < 4:
-        return _undecided(test, x.size, alpha, f"n={x.size} pairs; a rank correlation "
-                          "interval needs >= 4")
+    if x.size < SPEARMAN_MIN_N:
+        return _undecided(test, x.size, alpha, f"n={x.size} pairs; the t approximation of "
+                          f"Spearman's test needs >= {SPEARMAN_MIN_N}")
     if np.ptp(x) == 0 or np.ptp(y) == 0:
         return _undecided(test, x.size, alpha, "x or y is constant; ranks carry no order")
 
