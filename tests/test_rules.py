@@ -719,8 +719,8 @@ def test_verdict_round_trip_with_non_finite_numbers():
 
 
 def test_verdict_round_trip_of_a_real_run_is_exact():
-    verdict = run(make_claim(holds_below(0.95), Counterexample(bound=0.95, n=50, alpha=0.05, examples=20),
-                             kind=Kind.UNIVERSAL))
+    rule = Counterexample(bound=0.95, n=50, alpha=0.05, examples=20)
+    verdict = run(make_claim(holds_below(0.95), rule, kind=Kind.UNIVERSAL))
     record = verdict.to_dict()
     back = Verdict.from_dict(json.loads(json.dumps(record)))
     assert back == verdict
