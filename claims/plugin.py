@@ -23,7 +23,7 @@ import torch
 
 from .cache import DIRECTORY, ResultsCache, cache_key, file_fingerprint, library_fingerprint
 from .decisions.multiplicity import family
-from .errors import ConfigurationError, ExperimentError
+from .errors import ClaimDefinitionError, ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile
 from .reporting import build_document, write_reports
@@ -57,6 +57,7 @@ class _State:
 
 STATE = pytest.StashKey[_State]()
 _SEEN = pytest.StashKey[set]()
+_IDS = pytest.StashKey[dict]()
 
 
 def pytest_addoption(parser):
@@ -121,6 +122,10 @@ def _read_options(config) -> _State:
     report_dir = None
     if not config.getoption("claims_no_report"):
         report_dir = config.rootpath / config.getoption("claims_report_dir")
+        if report_dir.exists() and not report_dir.is_dir():
+            raise ConfigurationError(
+                f"--claims-report-dir={config.getoption('claims_report_dir')!r} is a file, not a "
+                "folder; name a folder (it is created if missing) or pass --claims-no-report")
     cache = None
     if not config.getoption("claims_no_cache"):
         cache = ResultsCache(config.rootpath / DIRECTORY)
@@ -184,6 +189,12 @@ def pytest_pycollect_makeitem(collector, name, obj):
     if id(obj) in seen:
         return []  # the same claim bound to a second name in its module
     seen.add(id(obj))
+    where = f"{collector.nodeid}::{name}"
+    first = collector.config.stash.setdefault(_IDS, {}).setdefault(obj.id, where)
+    if first != where:
+        raise ClaimDefinitionError(
+            f"claim id {obj.id!r} is used twice, by {first} and by {where}; ids name test "
+            "items, seeds and report entries, so give each claim its own")
     devices = collector.config.stash[STATE].devices
     return [ClaimItem.from_parent(collector, name=_item_name(obj.id, d), claim=obj, device=d)
             for d in devices]

@@ -140,6 +140,11 @@ def _check_measures(claim: Claim, measured, count: int) -> dict[str, np.ndarray]
     arrays = {}
     for name, values in measured.items():
         array = values.detach().cpu().numpy() if torch.is_tensor(values) else np.asarray(values)
+        if array.dtype.kind not in "biuf":
+            raise ExperimentError(
+                f"claim {claim.id}: measure {name!r} holds {array.dtype} values such as "
+                f"{array.ravel()[:3].tolist()}; measures must be numbers or booleans, one per "
+                "scenario (NaN where undefined)")
         if array.shape != (count,):
             raise ExperimentError(
                 f"claim {claim.id}: measure {name!r} has shape {array.shape}; it must hold "

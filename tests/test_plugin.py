@@ -612,3 +612,20 @@ def test_real_engine_claim_matches_run_claim(pytester):
                        nodeid="article_claims.py::E1a_here", reproduce=record["reproduce"])
     expected = {k: v for k, v in direct.to_dict().items() if k != "duration_s"}
     assert results({"verdicts": [record]}) == [expected]
+
+
+def test_duplicate_claim_ids_are_a_collection_error_naming_both(pytester):
+    make_project(pytester, toy_claims=claims_module(SUP, SUP.replace("SUP =", "OTHER =", 1)
+                                                    .replace('toy("SUP"', 'toy("SUP"')))
+    result = run(pytester)
+    result.stdout.fnmatch_lines(["*claim id 'SUP' is used twice, by toy_claims.py::SUP and by "
+                                 "toy_claims.py::OTHER*"])
+    assert result.ret == pytest.ExitCode.INTERRUPTED
+
+
+def test_a_report_dir_that_is_a_file_is_a_usage_error(pytester):
+    make_project(pytester, toy_claims=claims_module(SUP))
+    pytester.path.joinpath("taken").write_text("not a folder")
+    result = run(pytester, "--claims-report-dir=taken")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(["*--claims-report-dir='taken' is a file, not a folder*"])

@@ -761,3 +761,16 @@ def test_scenario_values_that_are_not_json_become_text_in_the_record():
 
     assert _jsonable({"optimizer": dict}) == {"optimizer": "<class 'dict'>"}
     assert _jsonable([1, 2.5, None, True, "x"]) == [1, 2.5, None, True, "x"]
+
+
+@pytest.mark.parametrize("values, message", [
+    (lambda n: ["yes"] * n, r"measure 'holds' holds <U3 values such as \['yes', 'yes', 'yes'\]"),
+    (lambda n: [None] * n, r"measure 'holds' holds object values"),
+    (lambda n: [0.7] * n, r"claim T1: measure 'holds': sign_test needs successes coded 1/0"),
+])
+def test_measures_of_the_wrong_type_name_the_claim_and_measure(values, message):
+    def experiment(scenarios, lab):
+        return {"holds": values(len(scenarios))}
+
+    with pytest.raises(ExperimentError, match=message):
+        run(make_claim(experiment, sign_rule(n=10, alpha=0.05)))

@@ -101,8 +101,12 @@ class SignTest(_Rule):
 
     def decide(self, trial):
         values = trial.measure(trial.sample(self.n))[self.holds]
-        evidence = statistics.sign_test(values, proportion=self.proportion, alpha=self.alpha,
-                                        nan_policy=self.nan_policy)
+        try:
+            evidence = statistics.sign_test(values, proportion=self.proportion,
+                                            alpha=self.alpha, nan_policy=self.nan_policy)
+        except ValueError as error:
+            raise ExperimentError(f"claim {trial.claim.id}: measure {self.holds!r}: {error}") \
+                from None
         return self._with_power(evidence)
 
     def _with_power(self, evidence):
