@@ -63,7 +63,8 @@ _IDS = pytest.StashKey[dict]()
 def pytest_addoption(parser):
     group = parser.getgroup("claims", "claims: verify statements by experiment")
     group.addoption("--claims-profile", default=None, choices=sorted(PROFILES),
-                    help=f"search effort and example database (default: ${ENV_VAR} or 'dev')")
+                    help="effort of counterexample and witness searches "
+                         f"(default: ${ENV_VAR} or 'dev')")
     group.addoption("--claims-seed", type=int, default=0,
                     help="root seed; every claim derives its own seed from it (default 0)")
     group.addoption("--claims-devices", default="cpu",

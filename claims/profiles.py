@@ -1,10 +1,14 @@
-"""Run profiles: how hard searches look, and whether Hypothesis keeps an example database.
+"""Run profiles: how hard searches look.
 
-- ``dev`` (default): the declared search budgets; a database under ``.hypothesis/claims`` so a
-  counterexample found once is tried first next time.
-- ``ci``: the declared budgets, derandomised, no database, no deadline: a run depends on its
-  inputs alone.
-- ``thorough``: ten times the declared search budgets, with the database.
+Every search is seeded from the claim's seed (itself derived from ``--claims-seed``), so a
+run depends on its inputs alone in every profile. Hypothesis ignores its example database
+for a seeded test, so no profile keeps one: a counterexample is replayed by rerunning its
+claim with the same seed (the reproduce command), not from a database.
+
+- ``dev`` (default): the declared search budgets;
+- ``ci``: the same budgets, with Hypothesis's ``derandomize`` also set and no deadline, as CI
+  conventions expect (the explicit seed already makes the run deterministic);
+- ``thorough``: ten times the declared search budgets.
 
 Sample sizes of statistical tests are declared by each claim from its power analysis and do
 not change with the profile; only searches (universal and existential claims) do.
@@ -14,10 +18,8 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from pathlib import Path
 
 from hypothesis import HealthCheck, Phase, Verbosity, settings
-from hypothesis.database import DirectoryBasedExampleDatabase
 
 from .errors import ConfigurationError
 
@@ -28,11 +30,9 @@ ENV_VAR = "CLAIMS_PROFILE"
 class Profile:
     name: str
     search_factor: int
-    database: bool
     derandomize: bool
 
-    def search_settings(self, max_examples: int, claim_id: str, root: Path, *,
-                        shrink: bool = True) -> settings:
+    def search_settings(self, max_examples: int, *, shrink: bool = True) -> settings:
         """Hypothesis settings for one claim's search, built without touching global state.
 
         ``shrink=False`` keeps the first example found as it is: for scenarios made of seeds,
@@ -41,12 +41,9 @@ class Profile:
         phases = [Phase.explicit, Phase.reuse, Phase.generate, Phase.target]
         if shrink:
             phases.append(Phase.shrink)
-        database = None
-        if self.database:
-            database = DirectoryBasedExampleDatabase(root / ".hypothesis" / "claims" / claim_id)
         return settings(
             max_examples=max_examples * self.search_factor,
-            database=database,
+            database=None,
             derandomize=self.derandomize,
             deadline=None,
             verbosity=Verbosity.quiet,
@@ -59,9 +56,9 @@ class Profile:
 
 
 PROFILES = {
-    "dev": Profile("dev", search_factor=1, database=True, derandomize=False),
-    "ci": Profile("ci", search_factor=1, database=False, derandomize=True),
-    "thorough": Profile("thorough", search_factor=10, database=True, derandomize=False),
+    "dev": Profile("dev", search_factor=1, derandomize=False),
+    "ci": Profile("ci", search_factor=1, derandomize=True),
+    "thorough": Profile("thorough", search_factor=10, derandomize=False),
 }
 
 

@@ -77,8 +77,7 @@ class Trial:
             measured[hit] = ~flags if negate else flags
             return measured
 
-        key = self.claim.id + (f"-{self.label}" if self.label else "")
-        settings = self.profile.search_settings(examples, key, self.root, shrink=shrink)
+        settings = self.profile.search_settings(examples, shrink=shrink)
         found = search(self.population.strategy(), measure, hit=hit, score=score,
                        batch=batch, settings=settings, seed_value=self.seed)
         if found is not None and negate:

@@ -670,13 +670,15 @@ def test_profile_environment_variable_is_honoured(monkeypatch):
     assert get_profile(None).name == "dev"
 
 
-def test_profile_search_settings(tmp_path):
-    ci = get_profile("ci").search_settings(25, "T1", tmp_path)
+def test_profile_search_settings():
+    # seeded searches ignore an example database, so no profile pretends to keep one
+    ci = get_profile("ci").search_settings(25)
     assert ci.max_examples == 25 and ci.database is None
     assert ci.derandomize and ci.deadline is None
-    thorough = get_profile("thorough").search_settings(25, "T1", tmp_path)
+    thorough = get_profile("thorough").search_settings(25)
     assert thorough.max_examples == 250
-    assert thorough.database is not None and not thorough.derandomize
+    assert thorough.database is None and not thorough.derandomize
+    assert get_profile("dev").search_settings(25, shrink=False).phases[-1].name == "target"
     assert set(PROFILES) == {"dev", "ci", "thorough"}
 
 
