@@ -261,8 +261,10 @@ def _pair_dynamics(scenarios, lab):
 _PAIR_DEFS = {
     "smaller rate": "the larger rate (0.01 or 0.1) / 10, same optimizer, start and data",
     "both rates stable?": "not required: all pairs count; with these ordinary rates most "
-                          "runs are stable, and a diverged larger rate counts against the "
-                          "claim; pairs where both diverged are omitted (nan_policy omit)",
+                          "runs are stable. A diverged larger rate counts against D11a (its "
+                          "loss is +inf, so the smaller rate is not slower) and for D11b and "
+                          "D11c (its non-finite steps count as loss rises); pairs where both "
+                          "diverged are omitted (nan_policy omit)",
     "tends to": "true in more than half of the scenarios of the mixture",
 }
 
@@ -316,6 +318,10 @@ D11c = Claim(
                              "minus that of the smaller rate tends to be positive (Wilcoxon "
                              "signed-rank; equally smooth pairs, difference 0, carry no "
                              "direction and are dropped)",
+                 "tends to": "among the pairs whose smoothness differs (ties are dropped by "
+                             "the test, and the reason counts them): this verdict does not "
+                             "say that most pairs differ; D11b is the reading where ties count "
+                             "against",
                  "loss rise": "loss[t+1] > loss[t] + 1e-6 * loss[0], or non-finite"},
     dtype="float64",
 )
