@@ -88,7 +88,12 @@ def merge_documents(
         for i, record in enumerate(document["verdicts"])
     ]
     records = _unique_records(labelled)
-    return _assemble(records, _merged_run(documents, names))
+    run = _merged_run(documents, names)
+    levels = {d["run"]["family"]["level"] for d in documents if d["run"].get("family")}
+    if levels:
+        # error control is a property of the whole run: recompute it over the merged records
+        run["family"] = _family(records, min(levels))
+    return _assemble(records, run)
 
 
 def validate_document(document: Any, origin: str = "document") -> None:
@@ -408,6 +413,16 @@ def _check_counts(document: Mapping[str, Any], origin: str) -> None:
             f"{origin}: counts {document['counts']!r} do not match the verdicts {expected!r}; "
             "counts are derived, never edited; regenerate the document with build_document"
         )
+
+
+def _family(records: Sequence[Mapping[str, Any]], level: float) -> dict[str, Any]:
+    from ..decisions.multiplicity import family
+
+    members = family({r["nodeid"]: r for r in records}, level)
+    return {"level": level,
+            "methods": {"holm": "family-wise error rate (all decisive verdicts)",
+                        "bh": "false discovery rate (the list of decisive verdicts)"},
+            "members": [dataclasses.asdict(m) for m in members]}
 
 
 def _merged_run(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, Any]:
