@@ -77,3 +77,39 @@ def test_undecided_sign_test_on_an_underpowered_sample_says_so():
     assert evidence.n < 40
     assert "defined scenarios the test had power only" in evidence.reason
     assert evidence.details["power at share 0.62"] < 0.8
+
+
+def test_wilcoxon_power_approximation_matches_simulation():
+    from claims.decisions.power import wilcoxon_power
+
+    rng = np.random.default_rng(7)
+    n, effect, alpha, draws = 40, 0.5, 0.01, 2000
+    samples = rng.normal(effect, 1.0, size=(draws, n))
+    rejected = stats.wilcoxon(samples, alternative="greater", axis=1).pvalue < alpha
+    # normal errors, where the 3/pi efficiency is exact asymptotically; se ~ 0.009 at 2000
+    assert abs(rejected.mean() - wilcoxon_power(n, effect, alpha)) < 0.05
+
+
+def test_spearman_power_approximation_matches_simulation():
+    from claims.decisions.power import spearman_power
+
+    rng = np.random.default_rng(8)
+    n, rho, alpha, draws = 100, 0.3, 0.01, 1000
+    cov = [[1.0, rho], [rho, 1.0]]
+    hits = 0
+    for _ in range(draws):
+        x, y = rng.multivariate_normal([0, 0], cov, size=n).T
+        hits += stats.spearmanr(x, y, alternative="greater").pvalue < alpha
+    # Pearson rho 0.3 gives Spearman rho about 0.287: the approximation may sit a little high
+    assert abs(hits / draws - spearman_power(n, rho, alpha)) < 0.08
+
+
+def test_underpowered_wilcoxon_and_spearman_rules_are_rejected():
+    from claims import SpearmanTest, WilcoxonTest
+
+    with pytest.raises(ClaimDefinitionError, match=r"WilcoxonTest: n=10 gives power 0\.\d+ "
+                                                   r"< 0\.8 at a standardised shift of 0\.5"):
+        WilcoxonTest(n=10, alpha=0.01)
+    with pytest.raises(ClaimDefinitionError, match=r"SpearmanTest: n=20 gives power 0\.\d+ "
+                                                   r"< 0\.8 at a rho of 0\.3"):
+        SpearmanTest(n=20, alpha=0.01)

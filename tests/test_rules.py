@@ -67,6 +67,16 @@ def make_claim(experiment, decision, *, kind=Kind.TENDENCY, factors=None, claim_
     )
 
 
+def wilcoxon(**fields):
+    """A Wilcoxon rule for synthetic effects that are huge: only large shifts need power."""
+    return WilcoxonTest(detect=5.0, **fields)
+
+
+def spearman(**fields):
+    """A Spearman rule for synthetic, nearly perfect orders."""
+    return SpearmanTest(detect=0.99, **fields)
+
+
 def sign_rule(n=20, alpha=0.05, **fields) -> SignTest:
     """A SignTest with enough power for small synthetic samples: the default minimal share
     (0.62) would need n >= 106 at alpha 0.05; detecting 0.95 needs only 8."""
@@ -255,10 +265,10 @@ def test_wilcoxon_rule_end_to_end():
         x = xs(scenarios)
         return {"difference": x + 0.5, "gain": x - 0.5}
 
-    assert run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01))).outcome is SUPPORTED
-    assert run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01, difference="gain"))
+    assert run(make_claim(experiment, wilcoxon(n=40, alpha=0.01))).outcome is SUPPORTED
+    assert run(make_claim(experiment, wilcoxon(n=40, alpha=0.01, difference="gain"))
                ).outcome is REFUTED
-    shifted = run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01, shift=1.0)))
+    shifted = run(make_claim(experiment, wilcoxon(n=40, alpha=0.01, shift=1.0)))
     assert shifted.outcome is REFUTED
 
 
@@ -267,10 +277,10 @@ def test_wilcoxon_rule_follows_its_nan_policy():
         x = xs(scenarios)
         return {"difference": np.where(x > 0.8, np.nan, x + 0.5)}
 
-    refused = run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01)))
+    refused = run(make_claim(experiment, wilcoxon(n=40, alpha=0.01)))
     assert refused.outcome is INCONCLUSIVE
     assert "undefined" in refused.evidence.reason
-    omitted = run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01, nan_policy="omit")))
+    omitted = run(make_claim(experiment, wilcoxon(n=40, alpha=0.01, nan_policy="omit")))
     assert omitted.outcome is SUPPORTED
     assert omitted.evidence.details["omitted (undefined)"] > 0
 
@@ -300,11 +310,11 @@ def test_spearman_rule_end_to_end():
         x = xs(scenarios)
         return {"x": x, "y": x ** 3, "down": -np.exp(x), "other": np.cos(40 * x)}
 
-    claim = make_claim(experiment, SpearmanTest(n=30, alpha=0.01), kind=Kind.QUANTITATIVE)
+    claim = make_claim(experiment, spearman(n=30, alpha=0.01), kind=Kind.QUANTITATIVE)
     assert run(claim).outcome is SUPPORTED
-    assert run(make_claim(experiment, SpearmanTest(n=30, alpha=0.01, y="down"))
+    assert run(make_claim(experiment, spearman(n=30, alpha=0.01, y="down"))
                ).outcome is REFUTED
-    assert run(make_claim(experiment, SpearmanTest(n=30, alpha=0.01, y="other"))
+    assert run(make_claim(experiment, spearman(n=30, alpha=0.01, y="other"))
                ).outcome is INCONCLUSIVE
 
 
@@ -314,7 +324,7 @@ def test_rules_read_torch_tensors_and_lists():
         return {"holds": (x < 0.9).tolist(), "difference": x + 0.5}
 
     assert run(make_claim(experiment, sign_rule(n=40, alpha=0.01))).outcome is SUPPORTED
-    assert run(make_claim(experiment, WilcoxonTest(n=40, alpha=0.01))).outcome is SUPPORTED
+    assert run(make_claim(experiment, wilcoxon(n=40, alpha=0.01))).outcome is SUPPORTED
 
 
 # --------------------------------------------------------------------------------------------
@@ -346,7 +356,7 @@ def test_a_different_root_seed_draws_a_different_sample():
     def experiment(scenarios, lab):
         return {"difference": xs(scenarios)}
 
-    claim = make_claim(experiment, WilcoxonTest(n=30, alpha=0.05))
+    claim = make_claim(experiment, wilcoxon(n=30, alpha=0.05))
     assert run(claim, 0).evidence.effect != run(claim, 1).evidence.effect
 
 
@@ -507,9 +517,9 @@ def test_a_non_string_statement_is_a_definition_error():
 
 @pytest.mark.parametrize("kind, rule", [
     (Kind.UNIVERSAL, sign_rule(n=10, alpha=0.05)),
-    (Kind.EXISTENTIAL, WilcoxonTest(n=10, alpha=0.05)),
+    (Kind.EXISTENTIAL, wilcoxon(n=10, alpha=0.05)),
     (Kind.TENDENCY, SlopeTest(n=10, alpha=0.05)),
-    (Kind.UNIVERSAL, SpearmanTest(n=10, alpha=0.05)),
+    (Kind.UNIVERSAL, spearman(n=10, alpha=0.05)),
     (Kind.TENDENCY, Counterexample(bound=0.95, n=10, alpha=0.05)),
     (Kind.UNIVERSAL, Witness(n=10, alpha=0.05)),
 ])
@@ -525,9 +535,9 @@ def test_a_decision_that_is_not_a_rule_is_rejected():
 
 
 @pytest.mark.parametrize("kind, rule", [
-    (Kind.QUANTITATIVE, WilcoxonTest(n=10, alpha=0.05)),
-    (Kind.TENDENCY, SpearmanTest(n=10, alpha=0.05)),
-    (Kind.QUANTITATIVE, SpearmanTest(n=10, alpha=0.05)),
+    (Kind.QUANTITATIVE, wilcoxon(n=10, alpha=0.05)),
+    (Kind.TENDENCY, spearman(n=10, alpha=0.05)),
+    (Kind.QUANTITATIVE, spearman(n=10, alpha=0.05)),
 ])
 def test_rules_accept_each_of_their_kinds(kind, rule):
     assert Claim(**valid_fields(kind=kind, decision=rule)).kind is kind
@@ -623,9 +633,9 @@ def test_rules_reject_an_unknown_nan_policy_when_declared(rule_type):
 
 def test_rules_name_the_measures_they_read():
     assert sign_rule(holds="h").measures() == ("h",)
-    assert WilcoxonTest(n=1, alpha=0.1, difference="d").measures() == ("d",)
+    assert wilcoxon(n=1, alpha=0.1, difference="d").measures() == ("d",)
     assert SlopeTest(n=1, alpha=0.1, x="a", y="b").measures() == ("a", "b")
-    assert SpearmanTest(n=1, alpha=0.1, x="a", y="b").measures() == ("a", "b")
+    assert spearman(n=10, alpha=0.1, x="a", y="b").measures() == ("a", "b")
     assert Counterexample(bound=0.95, n=1, alpha=0.1).measures() == ("holds",)
     assert Counterexample(bound=0.95, n=1, alpha=0.1, score="s").measures() == ("holds", "s")
     assert Witness(n=1, alpha=0.1, witness="w", score="s").measures() == ("w", "s")
@@ -728,7 +738,7 @@ def test_verdict_round_trip_of_a_real_run_is_exact():
     assert back == verdict
     assert back.to_dict() == record
     for rule, experiment in ((sign_rule(n=20, alpha=0.05), holds_below(0.5)),
-                             (WilcoxonTest(n=20, alpha=0.05),
+                             (wilcoxon(n=20, alpha=0.05),
                               lambda s, lab: {"difference": xs(s)})):
         verdict = run(make_claim(experiment, rule))
         record = verdict.to_dict()

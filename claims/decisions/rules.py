@@ -107,21 +107,30 @@ class SignTest(_Rule):
         except ValueError as error:
             raise ExperimentError(f"claim {trial.claim.id}: measure {self.holds!r}: {error}") \
                 from None
-        return self._with_power(evidence)
+        achieved = power.sign_test_power(evidence.n, self.proportion, self.detect, self.alpha) \
+            if evidence.n else 0.0
+        return _with_power(evidence, achieved, f"share {self.detect:g}")
 
-    def _with_power(self, evidence):
-        """Power at ``detect`` for the sample actually tested (after omissions); an
-        undecided verdict on an underpowered sample says so."""
-        if evidence.n == 0:
-            return evidence
-        achieved = power.sign_test_power(evidence.n, self.proportion, self.detect, self.alpha)
-        details = {**evidence.details, f"power at share {self.detect:g}": achieved}
-        reason = evidence.reason
-        if evidence.outcome is Outcome.INCONCLUSIVE and achieved < power.REQUIRED_POWER:
-            reason += (f"; with {evidence.n} defined scenarios the test had power only "
-                       f"{achieved:.2f} (< {power.REQUIRED_POWER}) to detect a share of "
-                       f"{self.detect:g}")
-        return dataclasses.replace(evidence, reason=reason, details=details)
+
+def _require_power(rule, achieved: float, effect: str) -> None:
+    if achieved < power.REQUIRED_POWER:
+        raise ClaimDefinitionError(
+            f"{type(rule).__name__}: n={rule.n} gives power {achieved:.2f} < "
+            f"{power.REQUIRED_POWER} at {effect} of {rule.detect:g} (alpha={rule.alpha:g}); "
+            "declare a larger n, or a larger detect if smaller effects do not matter")
+
+
+def _with_power(evidence: Evidence, achieved: float, effect: str) -> Evidence:
+    """Record the power at the declared effect for the sample actually tested (after
+    omissions); an undecided verdict on an underpowered sample says so."""
+    if evidence.n == 0:
+        return evidence
+    details = {**evidence.details, f"power at {effect}": achieved}
+    reason = evidence.reason
+    if evidence.outcome is Outcome.INCONCLUSIVE and achieved < power.REQUIRED_POWER:
+        reason += (f"; with {evidence.n} defined scenarios the test had power only "
+                   f"{achieved:.2f} (< {power.REQUIRED_POWER}) at {effect}")
+    return dataclasses.replace(evidence, reason=reason, details=details)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -130,21 +139,31 @@ class WilcoxonTest(_Rule):
 
     difference: str = "difference"
     shift: float = 0.0
+    detect: float = 0.5
     nan_policy: str = "inconclusive"
 
     kinds: ClassVar = (Kind.TENDENCY, Kind.QUANTITATIVE)
+
+    def __post_init__(self):
+        super().__post_init__()
+        _require_power(self, power.wilcoxon_power(self.n, self.detect, self.alpha),
+                       "a standardised shift")
 
     def measures(self):
         return (self.difference,)
 
     def describe(self):
+        achieved = power.wilcoxon_power(self.n, self.detect, self.alpha)
         return (f"Wilcoxon signed-rank test that '{self.difference}' exceeds {self.shift:g}, "
-                f"{self.n} sampled scenarios, alpha={self.alpha:g}")
+                f"{self.n} sampled scenarios, alpha={self.alpha:g} (power about "
+                f"{achieved:.2f} at a standardised shift of {self.detect:g})")
 
     def decide(self, trial):
         values = trial.measure(trial.sample(self.n))[self.difference]
-        return statistics.wilcoxon_test(values, shift=self.shift, alpha=self.alpha,
-                                        nan_policy=self.nan_policy)
+        evidence = statistics.wilcoxon_test(values, shift=self.shift, alpha=self.alpha,
+                                            nan_policy=self.nan_policy)
+        return _with_power(evidence, power.wilcoxon_power(evidence.n, self.detect, self.alpha),
+                           f"a standardised shift of {self.detect:g}")
 
 
 @dataclasses.dataclass(frozen=True)
@@ -186,21 +205,30 @@ class SpearmanTest(_Rule):
 
     x: str = "x"
     y: str = "y"
+    detect: float = 0.3
     nan_policy: str = "inconclusive"
 
     kinds: ClassVar = (Kind.TENDENCY, Kind.QUANTITATIVE)
+
+    def __post_init__(self):
+        super().__post_init__()
+        _require_power(self, power.spearman_power(self.n, self.detect, self.alpha), "a rho")
 
     def measures(self):
         return (self.x, self.y)
 
     def describe(self):
+        achieved = power.spearman_power(self.n, self.detect, self.alpha)
         return (f"Spearman rank correlation of '{self.y}' with '{self.x}' > 0, {self.n} "
-                f"sampled scenarios, alpha={self.alpha:g}")
+                f"sampled scenarios, alpha={self.alpha:g} (power about {achieved:.2f} at "
+                f"rho = {self.detect:g})")
 
     def decide(self, trial):
         measured = trial.measure(trial.sample(self.n))
-        return statistics.spearman_test(measured[self.x], measured[self.y], alpha=self.alpha,
-                                        nan_policy=self.nan_policy)
+        evidence = statistics.spearman_test(measured[self.x], measured[self.y],
+                                            alpha=self.alpha, nan_policy=self.nan_policy)
+        return _with_power(evidence, power.spearman_power(evidence.n, self.detect, self.alpha),
+                           f"rho = {self.detect:g}")
 
 
 @dataclasses.dataclass(frozen=True)
