@@ -671,3 +671,21 @@ def test_markdown_shows_the_family_and_calibration_sections(records: list[dict])
         in text
     assert "## Calibration of the decision rules" in text
     assert "| no effect | 200 | 1 / 2 / 197 | supported | 0.005 [0.0001, 0.0275] | — |" in text
+
+
+def test_load_document_rejects_bytes_that_are_not_utf8(tmp_path: Path) -> None:
+    path = tmp_path / "verdicts.json"
+    path.write_bytes(b"\xff\xfe{}")
+    with pytest.raises(ReportError, match=r"is not UTF-8 text .* regenerate it with "
+                                          r"write_reports"):
+        load_document(path)
+
+
+@pytest.mark.parametrize("family, message", [
+    ("not an object", r"field family must be an object with a numeric level"),
+    ({"level": 0.05, "members": [{"nodeid": "a"}]},
+     r"family\.members\[0\] lacks or mistypes outcome, pvalue, holm, bh"),
+])
+def test_malformed_family_is_named(records: list[dict], family, message) -> None:
+    with pytest.raises(ReportError, match=message):
+        build_document(records, make_run(family=family))

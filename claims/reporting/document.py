@@ -365,6 +365,25 @@ def _differing_fields(a: Mapping[str, Any], b: Mapping[str, Any]) -> list[str]:
     return fields
 
 
+_FAMILY_MEMBER = {"nodeid": str, "outcome": str, "pvalue": (int, float), "holm": (int, float),
+                  "bh": (int, float), "survives_holm": bool, "survives_bh": bool}
+
+
+def _check_family(family: Any, where: str) -> None:
+    """``run.family`` as the plugin writes it: a level and one entry per tested verdict."""
+    fix = "see run.family in reports/SCHEMA.md; regenerate the report with the plugin"
+    if not isinstance(family, dict) or not isinstance(family.get("level"), (int, float)) \
+            or not isinstance(family.get("members"), list):
+        raise ReportError(f"{where}: field family must be an object with a numeric level and "
+                          f"a members list; {fix}")
+    for i, member in enumerate(family["members"]):
+        bad = [k for k, kind in _FAMILY_MEMBER.items()
+               if not isinstance(member, dict) or not isinstance(member.get(k), kind)]
+        if bad:
+            raise ReportError(f"{where}: family.members[{i}] lacks or mistypes "
+                              f"{', '.join(bad)}; {fix}")
+
+
 def _checked_run(run: Any, where: str) -> dict[str, Any]:
     if not isinstance(run, dict):
         raise ReportError(
@@ -390,6 +409,8 @@ def _checked_run(run: Any, where: str) -> dict[str, Any]:
                 "seconds; record wall times as floats"
             )
         _check_non_negative(seconds, f"{where}: per_claim_seconds[{label!r}]")
+    if "family" in run:
+        _check_family(run["family"], where)
     for nodeid, text in run.get("errors", {}).items():
         if not isinstance(text, str):
             raise ReportError(

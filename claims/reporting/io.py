@@ -47,6 +47,11 @@ def load_document(path: str | os.PathLike[str]) -> dict[str, Any]:
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as error:
+        raise ReportError(
+            f"{path}: is not UTF-8 text ({error.reason} at byte {error.start}); a verdicts "
+            f"document is UTF-8 JSON; regenerate it with write_reports"
+        ) from error
     except OSError as error:
         raise ReportError(
             f"{path}: cannot be read ({error.strerror or error}); a verdicts document must be "
