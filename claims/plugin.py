@@ -22,7 +22,7 @@ import pytest
 import torch
 
 from .cache import DIRECTORY, ResultsCache, cache_key, file_fingerprint, library_fingerprint
-from .decisions.multiplicity import family
+from .decisions.multiplicity import family, family_record
 from .errors import ClaimDefinitionError, ConfigurationError, ExperimentError
 from .model import Claim
 from .profiles import ENV_VAR, PROFILES, get_profile
@@ -394,15 +394,11 @@ def _calibration(report_dir: Path | None) -> dict | None:
 
 
 def _run_info(config, state: _State) -> dict:
-    members = family(state.verdicts, state.family_level)
     calibration = _calibration(state.report_dir)
     extra = {} if calibration is None else {"calibration": calibration}
     return {
         **extra,
-        "family": {"level": state.family_level,
-                   "methods": {"holm": "family-wise error rate (all decisive verdicts)",
-                               "bh": "false discovery rate (the list of decisive verdicts)"},
-                   "members": [dataclasses.asdict(m) for m in members]},
+        "family": family_record(state.verdicts, state.family_level),
         "engine": "reference" if state.reference else "batched",
         "cache": {"reused": sorted(state.cached),
                   "note": "reused verdicts keep the wall time of the run that computed them"},

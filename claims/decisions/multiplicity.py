@@ -89,3 +89,11 @@ def _pvalue(evidence: Mapping) -> float:
     except (TypeError, ValueError):
         return 1.0
     return value if math.isfinite(value) else 1.0
+
+
+def family_record(records: Mapping[str, Mapping], level: float) -> dict:
+    """The run's family as stored in a report's ``run.family`` (see reports/SCHEMA.md)."""
+    return {"level": level,
+            "methods": {"holm": "family-wise error rate (all decisive verdicts)",
+                        "bh": "false discovery rate (the list of decisive verdicts)"},
+            "members": [dataclasses.asdict(m) for m in family(records, level)]}

@@ -256,6 +256,17 @@ class _Search(_Rule):
             found = trial.found(scenarios[int(np.argmax(hits))])
         return found, int(hits.sum())
 
+    def _nothing_found(self, trial, test, outcome, what, effect_name, note) -> Evidence:
+        """Neither the search nor the sample found one: a bound on how rare it must be."""
+        bound = statistics.zero_rate_bound(self.n, self.alpha)
+        return Evidence(
+            outcome=outcome, test=test, n=self.n, alpha=self.alpha,
+            reason=f"no {what} in up to {trial.examples_tried(self.examples)} searched "
+                   f"examples nor in {self.n} sampled scenarios; {effect_name} < {bound:.3g} "
+                   f"at confidence {1 - self.alpha:g}{note}",
+            statistic=0.0, effect_name=effect_name, effect=0.0,
+            interval=(0.0, bound), interval_level=1 - self.alpha)
+
 
 @dataclasses.dataclass(frozen=True)
 class Counterexample(_Search):
@@ -294,14 +305,8 @@ class Counterexample(_Search):
         test = "counterexample search (Hypothesis) and random sample"
         found, violations = self._search_and_sample(trial, self.holds, negate=True)
         if found is None:
-            bound = statistics.zero_rate_bound(self.n, self.alpha)
-            return Evidence(
-                outcome=Outcome.SUPPORTED, test=test, n=self.n, alpha=self.alpha,
-                reason=f"no counterexample in up to {trial.examples_tried(self.examples)} "
-                       f"searched examples nor in {self.n} sampled scenarios; violation rate < "
-                       f"{bound:.3g} at confidence {1 - self.alpha:g}",
-                statistic=0.0, effect_name="violation rate", effect=0.0,
-                interval=(0.0, bound), interval_level=1 - self.alpha)
+            return self._nothing_found(trial, test, Outcome.SUPPORTED, "counterexample",
+                                       "violation rate", "")
         return _judge_example(trial, found, self.holds, expect=False, test=test, rule=self,
                               count=violations, outcome=Outcome.REFUTED, what="counterexample")
 
@@ -326,15 +331,9 @@ class Witness(_Search):
         test = "witness search (Hypothesis) and random sample"
         found, witnesses = self._search_and_sample(trial, self.witness, negate=False)
         if found is None:
-            bound = statistics.zero_rate_bound(self.n, self.alpha)
-            return Evidence(
-                outcome=Outcome.INCONCLUSIVE, test=test, n=self.n, alpha=self.alpha,
-                reason=f"no witness in up to {trial.examples_tried(self.examples)} searched "
-                       f"examples nor in {self.n} sampled scenarios (rate < {bound:.3g} at "
-                       f"confidence "
-                       f"{1 - self.alpha:g}); absence of a witness does not refute a 'can'",
-                statistic=0.0, effect_name="witness rate", effect=0.0,
-                interval=(0.0, bound), interval_level=1 - self.alpha)
+            return self._nothing_found(trial, test, Outcome.INCONCLUSIVE, "witness",
+                                       "witness rate",
+                                       "; absence of a witness does not refute a 'can'")
         return _judge_example(trial, found, self.witness, expect=True, test=test, rule=self,
                               count=witnesses, outcome=Outcome.SUPPORTED, what="witness")
 

@@ -13,6 +13,7 @@ import math
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
+from ..decisions.multiplicity import family_record
 from ..verdict import SCHEMA_VERSION, Environment, Evidence, Outcome, Verdict
 
 SCHEMA_NAME = "lr-claims/verdicts"
@@ -92,7 +93,7 @@ def merge_documents(
     levels = {d["run"]["family"]["level"] for d in documents if d["run"].get("family")}
     if levels:
         # error control is a property of the whole run: recompute it over the merged records
-        run["family"] = _family(records, min(levels))
+        run["family"] = family_record({r["nodeid"]: r for r in records}, min(levels))
     return _assemble(records, run)
 
 
@@ -434,16 +435,6 @@ def _check_counts(document: Mapping[str, Any], origin: str) -> None:
             f"{origin}: counts {document['counts']!r} do not match the verdicts {expected!r}; "
             "counts are derived, never edited; regenerate the document with build_document"
         )
-
-
-def _family(records: Sequence[Mapping[str, Any]], level: float) -> dict[str, Any]:
-    from ..decisions.multiplicity import family
-
-    members = family({r["nodeid"]: r for r in records}, level)
-    return {"level": level,
-            "methods": {"holm": "family-wise error rate (all decisive verdicts)",
-                        "bh": "false discovery rate (the list of decisive verdicts)"},
-            "members": [dataclasses.asdict(m) for m in members]}
 
 
 def _merged_run(documents: Sequence[Mapping[str, Any]], names: Sequence[str]) -> dict[str, Any]:
